@@ -1,0 +1,9 @@
+export type { CropSpec, EmbeddingModel, EmbeddingSpec, FaceCrop } from './model.js';
+export { createModelRegistry } from './registry.js';
+export type { CustomModelSpec, ModelDescriptor, ModelRegistry, ModelsOptions } from './registry.js';
+export { FACE_ARCFACE_ID } from './face-arcface.js';
+export { CLIP_ID, DEFAULT_CLIP_MARGIN } from './clip.js';
+export { l2Normalize } from './normalize.js';
+export { loadSession, sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session.js';
+export type { SessionOptions } from './session.js';
+export { withDynamicBatch } from './dynamic-batch.js';

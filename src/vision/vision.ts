@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { loadSession, withDynamicBatch, type SessionOptions } from '../embedding/index.js';
+import { createFaceDetector, type FaceDetector } from './detect.js';
+import { createLandmarker, type Landmarker } from './landmarks.js';
+import { createPoseEstimator, type PoseEstimator } from './pose.js';
+
+export interface VisionOptions extends SessionOptions {
+  /** Folder holding fr_detect.onnx, fr_landmark.onnx and fr_pose.onnx. */
+  modelsDir: string;
+}
+
+export const VISION_MODEL_FILES = { detector: 'fr_detect.onnx', landmarks: 'fr_landmark.onnx', pose: 'fr_pose.onnx' } as const;
+
+/** The face-finding models, each loaded on first use and shared through the session cache. */
+export interface Vision {
+  detector(): Promise<FaceDetector>;
+  landmarker(): Promise<Landmarker>;
+  pose(): Promise<PoseEstimator>;
+}
+
+export function createVision(options: VisionOptions): Vision {
+  const threads = options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {};
+  const file = (name: string) => join(options.modelsDir, name);
+  return {
+    detector: async () => createFaceDetector(await loadSession(file(VISION_MODEL_FILES.detector), threads)),
+    landmarker: async () =>
+      createLandmarker(
+        await loadSession(file(VISION_MODEL_FILES.landmarks), { ...threads, variant: 'dynamic-batch', transform: withDynamicBatch }),
+      ),
+    pose: async () => createPoseEstimator(await loadSession(file(VISION_MODEL_FILES.pose), threads)),
+  };
+}

@@ -1,0 +1,297 @@
+import { AppError } from '../errors.js';
+import type { FaceIndexSource } from '../db/face-index-source.js';
+import { applyChanges } from './apply-changes.js';
+import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type FaceHit, type TenantIndexOptions } from './tenant-index.js';
+
+export interface IndexKey {
+  tenantId: string;
+  model: string;
+}
+
+export interface TenantIndexesOptions {
+  source: FaceIndexSource;
+  index: TenantIndexOptions;
+  /** How long a request waits for a loading index before INDEX_UNAVAILABLE. */
+  loadWaitMs: number;
+  /** After a failed load, requests fail fast for this long before a new load is tried. */
+  retryFailedAfterMs: number;
+  /** Least recently used indexes are dropped while the total estimate exceeds this; 0 = no limit. */
+  memoryBudgetBytes: number;
+  /** Faces per database round trip while building. */
+  loadBatchSize: number;
+  /** Lifecycle transitions, for logs and metrics. */
+  onEvent?: (event: IndexEvent) => void;
+}
+
+export type IndexEvent =
+  | { type: 'loaded'; key: IndexKey; faces: number; kind: TenantIndex['kind']; ms: number }
+  | { type: 'load-failed'; key: IndexKey; error: unknown }
+  | { type: 'rebuilt'; key: IndexKey; reason: string; faces: number; ms: number }
+  | { type: 'rebuild-failed'; key: IndexKey; error: unknown }
+  | { type: 'evicted'; key: IndexKey; bytes: number };
+
+export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'> = {
+  index: DEFAULT_TENANT_INDEX_OPTIONS,
+  loadWaitMs: 10_000,
+  retryFailedAfterMs: 5_000,
+  memoryBudgetBytes: 0,
+  loadBatchSize: 5_000,
+};
+
+/** A key without a slot is 'absent'. Only 'ready' and 'rebuilding' hold a searchable index. */
+type Slot =
+  | { state: 'loading'; done: Promise<TenantIndex>; progress: LoadProgress }
+  | { state: 'ready'; index: TenantIndex; lastUsed: number }
+  | { state: 'rebuilding'; index: TenantIndex; lastUsed: number; progress: LoadProgress }
+  | { state: 'failed'; error: unknown; failedAt: number };
+
+export type IndexState = Slot['state'] | 'absent';
+
+interface LoadProgress {
+  faces: number;
+  expected: number;
+}
+
+/**
+ * The in-memory indexes of this process, one per (tenant, model), built lazily from the database.
+ * Every mutation of one key's index (change catch-up, the swap after a rebuild) runs through one
+ * promise chain per key, so sync never interleaves an add with a delete. A key's slot only ever
+ * holds an index of that tenant, built from rows filtered by that tenant id.
+ */
+export class TenantIndexes {
+  private readonly options: TenantIndexesOptions;
+  private readonly slots = new Map<string, Slot>();
+  private readonly queues = new Map<string, Promise<unknown>>();
+  private readonly pendingRefresh = new Map<string, Promise<void>>();
+
+  constructor(options: Pick<TenantIndexesOptions, 'source'> & Partial<TenantIndexesOptions>) {
+    this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
+  }
+
+  state(tenantId: string, model: string): IndexState {
+    return this.slots.get(keyOf({ tenantId, model }))?.state ?? 'absent';
+  }
+
+  /** Keys whose index is in memory (ready or rebuilding): the ones sync keeps current. */
+  loadedKeys(): IndexKey[] {
+    return [...this.slots].filter(([, slot]) => hasIndex(slot)).map(([k]) => parseKey(k));
+  }
+
+  async search(tenantId: string, model: string, vector: Float32Array, k: number): Promise<FaceHit[]> {
+    return (await this.get(tenantId, model)).search(vector, k);
+  }
+
+  /** The ready index, loading it first if needed; waits at most loadWaitMs. */
+  async get(tenantId: string, model: string): Promise<TenantIndex> {
+    const key = { tenantId, model };
+    const k = keyOf(key);
+    const slot = this.slots.get(k);
+    switch (slot?.state) {
+      case undefined:
+        return this.waitFor(key, this.startLoad(key));
+      case 'loading':
+        return this.waitFor(key, slot);
+      case 'ready':
+      case 'rebuilding':
+        slot.lastUsed = Date.now();
+        return slot.index;
+      case 'failed':
+        if (Date.now() - slot.failedAt >= this.options.retryFailedAfterMs) return this.waitFor(key, this.startLoad(key));
+        throw unavailable(key, 'could not be loaded; it will be retried shortly');
+    }
+  }
+
+  /** Starts loading the given keys in the background (eager start); resolves when all settled. */
+  async preload(keys: readonly IndexKey[]): Promise<void> {
+    await Promise.allSettled(keys.map((key) => this.get(key.tenantId, key.model).catch(() => undefined)));
+    await Promise.allSettled(keys.map((key) => this.loadingPromise(key)));
+  }
+
+  /**
+   * Applies the change log to a loaded index (no-op for keys not in memory: they will read the
+   * database when loaded). Concurrent calls coalesce into one queued catch-up.
+   */
+  refresh(tenantId: string, model: string): Promise<void> {
+    const key = { tenantId, model };
+    const k = keyOf(key);
+    const current = this.slots.get(k);
+    // A change may commit after the load's own catch-up has read the log: look again once loaded.
+    if (current?.state === 'loading') return current.done.then(() => this.refresh(tenantId, model), () => undefined);
+    if (!hasIndex(current)) return Promise.resolve();
+    const queued = this.pendingRefresh.get(k);
+    if (queued) return queued;
+    const run = this.serial(k, async () => {
+      this.pendingRefresh.delete(k);
+      const slot = this.slots.get(k);
+      if (!hasIndex(slot)) return;
+      await applyChanges(slot.index, this.options.source, tenantId, model);
+      const reason = slot.index.rebuildReason();
+      if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
+    });
+    this.pendingRefresh.set(k, run);
+    return run;
+  }
+
+  refreshAll(): Promise<void> {
+    return Promise.all(this.loadedKeys().map((key) => this.refresh(key.tenantId, key.model))).then(() => undefined);
+  }
+
+  /** Forgets every index of a tenant (for example when the tenant is deleted). */
+  drop(tenantId: string): void {
+    for (const k of [...this.slots.keys()]) if (parseKey(k).tenantId === tenantId) this.slots.delete(k);
+  }
+
+  clear(): void {
+    this.slots.clear();
+  }
+
+  private startLoad(key: IndexKey): Extract<Slot, { state: 'loading' }> {
+    const k = keyOf(key);
+    const progress: LoadProgress = { faces: 0, expected: 0 };
+    const started = Date.now();
+    const install = (index: TenantIndex): void => {
+      this.slots.set(k, { state: 'ready', index, lastUsed: Date.now() });
+    };
+    const done = this.build(key, progress, install).then(
+      (index) => {
+        this.options.onEvent?.({ type: 'loaded', key, faces: index.size, kind: index.kind, ms: Date.now() - started });
+        this.evictOverBudget(k);
+        return index;
+      },
+      (error: unknown) => {
+        this.slots.set(k, { state: 'failed', error, failedAt: Date.now() });
+        this.options.onEvent?.({ type: 'load-failed', key, error });
+        throw error;
+      },
+    );
+    done.catch(() => undefined); // waiters get the error; nobody else must see an unhandled rejection
+    const slot = { state: 'loading', done, progress } as const;
+    this.slots.set(k, slot);
+    return slot;
+  }
+
+  /**
+   * Reads the change-log position first, then the faces, then catches up under the key's queue:
+   * a change committed while the faces stream is either in the stream, in the catch-up, or both
+   * (adds are idempotent), never in neither. `install` runs in the same queued task as the final
+   * catch-up, so no refresh can slip between them and be applied to the wrong index.
+   */
+  private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void): Promise<TenantIndex> {
+    const { source, index: indexOptions, loadBatchSize } = this.options;
+    const seq = await source.maxChangeSeq(key.tenantId, key.model);
+    progress.expected = await source.countSearchable(key.tenantId, key.model);
+    const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
+    for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
+      progress.faces += await index.add(batch);
+    }
+    return this.serial(keyOf(key), async () => {
+      await applyChanges(index, source, key.tenantId, key.model);
+      install(index);
+      return index;
+    });
+  }
+
+  /** The old index keeps serving (and taking changes) until the new one has caught up. */
+  private startRebuild(key: IndexKey, current: TenantIndex, reason: string): void {
+    const k = keyOf(key);
+    const progress: LoadProgress = { faces: 0, expected: current.size };
+    this.slots.set(k, { state: 'rebuilding', index: current, lastUsed: Date.now(), progress });
+    const started = Date.now();
+    const install = (index: TenantIndex): void => {
+      const slot = this.slots.get(k);
+      // Evicted or dropped meanwhile: the new index belongs to nobody.
+      if (slot?.state !== 'rebuilding' || slot.index !== current) return;
+      this.slots.set(k, { state: 'ready', index, lastUsed: slot.lastUsed });
+    };
+    this.build(key, progress, install).then(
+      (index) => {
+        this.options.onEvent?.({ type: 'rebuilt', key, reason, faces: index.size, ms: Date.now() - started });
+      },
+      (error: unknown) => {
+        const slot = this.slots.get(k);
+        if (slot?.state === 'rebuilding' && slot.index === current) {
+          this.slots.set(k, { state: 'ready', index: current, lastUsed: slot.lastUsed });
+        }
+        this.options.onEvent?.({ type: 'rebuild-failed', key, error });
+      },
+    );
+  }
+
+  private async waitFor(key: IndexKey, slot: Extract<Slot, { state: 'loading' }>): Promise<TenantIndex> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const { faces, expected } = slot.progress;
+        reject(unavailable(key, `is still loading (${faces} of ${expected} faces); retry shortly`));
+      }, this.options.loadWaitMs);
+    });
+    try {
+      return await Promise.race([slot.done, timeout]);
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      throw unavailable(key, 'could not be loaded; it will be retried shortly');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async loadingPromise(key: IndexKey): Promise<void> {
+    const slot = this.slots.get(keyOf(key));
+    if (slot?.state === 'loading') await slot.done.catch(() => undefined);
+  }
+
+  private evictOverBudget(justLoaded: string): void {
+    const budget = this.options.memoryBudgetBytes;
+    if (budget <= 0) return;
+    const resident = [...this.slots].flatMap(([k, slot]) =>
+      hasIndex(slot) ? [{ k, lastUsed: slot.lastUsed, bytes: slot.index.estimatedBytes() }] : [],
+    );
+    let total = resident.reduce((sum, r) => sum + r.bytes, 0);
+    for (const r of resident.sort((a, b) => a.lastUsed - b.lastUsed)) {
+      if (total <= budget) return;
+      if (r.k === justLoaded) continue;
+      this.slots.delete(r.k);
+      total -= r.bytes;
+      this.options.onEvent?.({ type: 'evicted', key: parseKey(r.k), bytes: r.bytes });
+    }
+  }
+
+  private serial<T>(k: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.queues.get(k) ?? Promise.resolve();
+    const run = previous.then(task, task);
+    const tail = run.catch(() => undefined);
+    this.queues.set(k, tail);
+    void tail.then(() => {
+      if (this.queues.get(k) === tail) this.queues.delete(k);
+    });
+    return run;
+  }
+}
+
+function hasIndex(slot: Slot | undefined): slot is Extract<Slot, { state: 'ready' | 'rebuilding' }> {
+  switch (slot?.state) {
+    case 'ready':
+    case 'rebuilding':
+      return true;
+    case 'loading':
+    case 'failed':
+    case undefined:
+      return false;
+  }
+}
+
+function unavailable(key: IndexKey, what: string): AppError {
+  return new AppError('INDEX_UNAVAILABLE', `The face index for model ${key.model} ${what}.`, {
+    model: key.model,
+  });
+}
+
+// Tenant ids are UUIDs (no '|'), so the key splits back unambiguously.
+function keyOf(key: IndexKey): string {
+  return `${key.tenantId}|${key.model}`;
+}
+
+function parseKey(k: string): IndexKey {
+  const at = k.indexOf('|');
+  return { tenantId: k.slice(0, at), model: k.slice(at + 1) };
+}

@@ -21,6 +21,12 @@ export interface AnalyzeOptions {
   /** Treat the whole image as one tight face crop (ORL-style datasets): no detection. */
   cropped?: boolean;
   /**
+   * How a pre-cropped face is brought to the model's input: `auto` (default) aligns on the
+   * landmarks found in the crop when they look plausible and otherwise takes a centred square;
+   * `landmarks` and `resize` force one way (for measuring which works on a dataset).
+   */
+  croppedAlignment?: 'auto' | 'landmarks' | 'resize';
+  /**
    * When nothing is detected and the image's longer side is at most this many pixels, analyse it
    * as pre-cropped instead of returning no face; `mode` says so. 0 (default) turns it off.
    */
@@ -132,7 +138,7 @@ async function prepareFaces(
   for (let i = 0; i < located.length; i++) {
     const { box, score } = located[i]!;
     const landmarks = toFivePoints(all68[i]!);
-    const useLandmarks = !precropped || landmarksLookSane(landmarks, box);
+    const useLandmarks = !precropped || trustLandmarks(options.croppedAlignment ?? 'auto', landmarks, box);
     const aligned112 = useLandmarks ? alignFace(image, landmarks, 112) : centreSquare(image, box, 112);
     let crop: FaceCrop;
     if (model.crop.kind === 'box') {
@@ -160,6 +166,21 @@ async function prepareFaces(
     });
   }
   return prepared;
+}
+
+function trustLandmarks(policy: 'auto' | 'landmarks' | 'resize', landmarks: Point[], box: Box): boolean {
+  switch (policy) {
+    case 'auto':
+      return landmarksLookSane(landmarks, box);
+    case 'landmarks':
+      return true;
+    case 'resize':
+      return false;
+    default: {
+      const unknown: never = policy;
+      throw new Error(`unknown croppedAlignment ${String(unknown)}`);
+    }
+  }
 }
 
 /** The fixed centre crop for pre-cropped faces whose landmarks are not trusted. */

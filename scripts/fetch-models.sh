@@ -57,7 +57,6 @@ main() {
     download_tarball
   fi
   extract_models
-  log "models ready in $MODELS_DIR"
 }
 
 main "$@"

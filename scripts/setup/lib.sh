@@ -26,20 +26,12 @@ quietly() {
   rm -f "$out"
 }
 
-# Runs one named step and prints its duration on a single line.
-step() {
-  local name="$1"
-  shift
-  local start=$SECONDS
-  "$@"
-  printf '[setup] %-28s %4ds\n' "$name" $((SECONDS - start)) >&2
-}
-
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
 APT_UPDATED=0
+APT_INSTALLED=""
 apt_update_once() {
   if [ "$APT_UPDATED" -eq 0 ]; then
     quietly as_root apt-get update
@@ -54,13 +46,14 @@ apt_ensure() {
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
   done
   [ "${#missing[@]}" -eq 0 ] && return 0
-  log "apt-get install ${missing[*]}"
   apt_update_once
   quietly as_root apt-get install -y --no-install-recommends "${missing[@]}"
+  APT_INSTALLED="installed ${missing[*]}"
 }
 
 # Adds a deb-src source for a Debian suite (bookworm has faiss, trixie has pgvector), so that
-# `apt-get source` can fetch packaging that bookworm's binary archive lacks.
+# `apt-get source` can fetch what bookworm's binary archive lacks. It only marks the package
+# lists stale: the next apt_update_once fetches them together with everything else.
 apt_ensure_deb_src() {
   local suite="$1"
   local file="/etc/apt/sources.list.d/visage-src-$suite.sources"
@@ -73,7 +66,6 @@ Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 SRC
   APT_UPDATED=0
-  apt_update_once
 }
 
 # Checks a file against an npm-style "sha512-<base64>" integrity string.
@@ -84,4 +76,13 @@ verify_sha512_integrity() {
     h.update(require("fs").readFileSync(process.argv[1]));
     process.stdout.write(h.digest("base64"));' "$file")"
   [ "$actual" = "$expected" ] || die "integrity mismatch for $file: expected $expected, got $actual"
+}
+
+# Unpacks a Debian source package into DIR (which must exist). apt drops privileges to _apt for
+# the download, so DIR must be enterable by others.
+apt_source_into() {
+  local dir="$1" spec="$2"
+  apt_update_once
+  chmod 755 "$dir"
+  (cd "$dir" && quietly apt-get source "$spec")
 }

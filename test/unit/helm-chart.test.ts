@@ -1,14 +1,17 @@
-// Structural checks of the Helm chart in helm/visage. helm, kubeconform and kubeval cannot be
-// installed on the project's machines, so nothing here renders the chart: these checks catch the
-// mistakes that need no renderer (a typo in a .Values path, an unknown apiVersion, an undocumented
-// or unvalidated value, a block without its end). `helm lint` and `helm template` must still run
-// where helm exists.
+// Checks of the Helm chart in helm/visage. The structural checks need no renderer and always run:
+// they catch a typo in a .Values path, an unknown apiVersion, an undocumented or unvalidated
+// value, a block without its end. When a helm binary is found (HELM=/path/to/helm, or helm on
+// PATH) the chart is also linted and rendered with each helm/visage/ci/*-values.yaml, and every
+// rendered object is validated against the Kubernetes (and Prometheus Operator) schemas; without
+// helm those tests are skipped and say so.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv } from "ajv";
+import * as prometheusOperatorModels from "@kubernetes-models/prometheus-operator";
 import * as kubernetesModels from "kubernetes-models";
 import { parse, parseAllDocuments } from "yaml";
 
@@ -64,20 +67,26 @@ function stripTemplateComments(text: string): string {
   return text.replace(/\{\{-?\s*\/\*[\s\S]*?\*\/\s*-?\}\}/g, "");
 }
 
-// The apiVersion/kind pairs kubernetes-models knows: each model class carries both as statics.
-// Named groups nest group -> version -> class; the core group ("v1") is version -> class.
-function knownApiKinds(): Set<string> {
-  const pairs = new Set<string>();
+type ModelClass = new (data: unknown) => { validate(): void };
+
+// The model classes of a kubernetes-models package, by "apiVersion kind": each class carries both
+// as statics. Named groups nest group -> version -> class; the core group ("v1") is version -> class.
+function modelClasses(root: object): Map<string, ModelClass> {
+  const classes = new Map<string, ModelClass>();
   const visit = (node: unknown, depth: number): void => {
     const statics = node as { apiVersion?: unknown; kind?: unknown };
     if (typeof node === "function" && typeof statics.apiVersion === "string" && typeof statics.kind === "string") {
-      pairs.add(`${statics.apiVersion} ${statics.kind}`);
+      classes.set(`${statics.apiVersion} ${statics.kind}`, node as ModelClass);
     } else if (typeof node === "object" && node !== null && depth < 3) {
       for (const child of Object.values(node)) visit(child, depth + 1);
     }
   };
-  visit(kubernetesModels, 0);
-  return pairs;
+  visit(root, 0);
+  return classes;
+}
+
+function knownApiKinds(): Set<string> {
+  return new Set(modelClasses(kubernetesModels).keys());
 }
 
 // Top-level (column 0) apiVersion/kind lines, in order; nested ones (an HPA's scaleTargetRef) are not resources.
@@ -344,4 +353,218 @@ describe("helm chart and container image agree", () => {
     const unread = [...names].filter((name) => !config.includes(name));
     assert.deepEqual(unread, [], "variables the chart sets but the config module never mentions");
   });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Rendered checks: only where a helm binary exists.
+
+const helmBinary = process.env["HELM"] || "helm";
+const helmFound = spawnSync(helmBinary, ["version", "--short"], { encoding: "utf8" }).status === 0;
+const noHelm = !helmFound && `no helm binary (set HELM=/path/to/helm): lint and render checks skipped`;
+
+type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: JsonObject;
+  data?: JsonObject;
+};
+
+function helm(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(helmBinary, args, { encoding: "utf8", cwd: repoRoot });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+// helm template takes a few hundred ms; each scenario is rendered once and its text parsed per test.
+const renderedText = new Map<string, string>();
+function render(args: string[]): Manifest[] {
+  const key = args.join("\0");
+  let text = renderedText.get(key);
+  if (text === undefined) {
+    const result = helm(["template", "rel", chartDir, "--namespace", "visage", ...args]);
+    assert.equal(result.status, 0, `helm template ${args.join(" ")} failed:\n${result.stderr}`);
+    text = result.stdout;
+    renderedText.set(key, text);
+  }
+  return parseAllDocuments(text)
+    .map((doc) => doc.toJS() as Manifest | null)
+    .filter((m): m is Manifest => m !== null);
+}
+
+const ciValuesDir = join(chartDir, "ci");
+const ciValuesFiles = existsSync(ciValuesDir) ? readdirSync(ciValuesDir).filter((n) => n.endsWith("-values.yaml")).sort() : [];
+
+function ofKind(manifests: Manifest[], kind: string): Manifest[] {
+  return manifests.filter((m) => m.kind === kind);
+}
+
+function only(manifests: Manifest[], kind: string): Manifest {
+  const found = ofKind(manifests, kind);
+  assert.equal(found.length, 1, `expected one ${kind}, rendered ${found.length}`);
+  return found[0] as Manifest;
+}
+
+type PodSpec = {
+  containers: { name: string; env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[]; envFrom?: { configMapRef?: { name: string } }[]; securityContext?: JsonObject; volumeMounts?: { name: string; mountPath: string }[]; livenessProbe?: { httpGet?: { path: string } }; readinessProbe?: { httpGet?: { path: string } }; startupProbe?: { httpGet?: { path: string } } }[];
+  securityContext?: JsonObject;
+  volumes?: ({ name: string } & JsonObject)[];
+};
+
+function podOf(workload: Manifest): { labels: Record<string, string>; spec: PodSpec } {
+  const template = (workload.spec as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }).template;
+  return { labels: template.metadata.labels, spec: template.spec };
+}
+
+function matches(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+describe("helm chart rendered by helm", { skip: noHelm }, () => {
+  it("has scenario values files in helm/visage/ci", () => {
+    assert.ok(ciValuesFiles.length >= 3, `expected at least 3 ci/*-values.yaml, found ${ciValuesFiles.join(", ")}`);
+  });
+
+  for (const file of ciValuesFiles) {
+    describe(`with ci/${file}`, () => {
+      const args = ["-f", join(ciValuesDir, file)];
+      const values = parse(readFileSync(join(ciValuesDir, file), "utf8")) as JsonObject;
+
+      it("passes helm lint --strict", () => {
+        const result = helm(["lint", "--strict", chartDir, ...args]);
+        assert.equal(result.status, 0, `helm lint failed:\n${result.stdout}\n${result.stderr}`);
+      });
+
+      it("renders only objects that satisfy the Kubernetes and Prometheus Operator schemas", () => {
+        const classes = new Map([...modelClasses(kubernetesModels), ...modelClasses(prometheusOperatorModels)]);
+        const problems: string[] = [];
+        for (const manifest of render(args)) {
+          const model = classes.get(`${manifest.apiVersion} ${manifest.kind}`);
+          if (!model) {
+            problems.push(`${manifest.kind}/${manifest.metadata.name}: no schema for ${manifest.apiVersion}`);
+            continue;
+          }
+          try {
+            new model(manifest).validate();
+          } catch (error) {
+            problems.push(`${manifest.kind}/${manifest.metadata.name}: ${(error as Error).message}`);
+          }
+        }
+        assert.deepEqual(problems, [], "rendered objects failing their schema");
+      });
+
+      it("runs every pod as non-root on a read-only root filesystem with an emptyDir /tmp", () => {
+        const manifests = render(args);
+        for (const workload of [...ofKind(manifests, "Deployment"), ...ofKind(manifests, "Job")]) {
+          const { spec } = podOf(workload);
+          const where = `${workload.kind}/${workload.metadata.name}`;
+          assert.equal(spec.securityContext?.["runAsNonRoot"], true, `${where}: runAsNonRoot`);
+          for (const container of spec.containers) {
+            assert.equal(container.securityContext?.["readOnlyRootFilesystem"], true, `${where}/${container.name}: readOnlyRootFilesystem`);
+            const tmp = container.volumeMounts?.find((m) => m.mountPath === "/tmp");
+            assert.ok(tmp, `${where}/${container.name}: no /tmp mount`);
+            assert.ok("emptyDir" in (spec.volumes?.find((v) => v.name === tmp.name) ?? {}), `${where}: /tmp is not an emptyDir`);
+          }
+        }
+      });
+
+      it("wires every reference to an object it renders or one the values name", () => {
+        const manifests = render(args);
+        const existingSecret = (values["secret"] as JsonObject | undefined)?.["existingSecret"];
+        const secrets = new Set([...ofKind(manifests, "Secret").map((s) => s.metadata.name), ...(typeof existingSecret === "string" ? [existingSecret] : [])]);
+        const configMaps = new Set(ofKind(manifests, "ConfigMap").map((c) => c.metadata.name));
+        for (const workload of [...ofKind(manifests, "Deployment"), ...ofKind(manifests, "Job")]) {
+          for (const container of podOf(workload).spec.containers) {
+            for (const env of container.env ?? []) {
+              const ref = env.valueFrom?.secretKeyRef;
+              if (ref) assert.ok(secrets.has(ref.name), `${workload.kind}: env ${env.name} reads unknown Secret ${ref.name}`);
+            }
+            for (const from of container.envFrom ?? []) {
+              if (from.configMapRef) assert.ok(configMaps.has(from.configMapRef.name), `${workload.kind}: unknown ConfigMap ${from.configMapRef.name}`);
+            }
+          }
+        }
+        // The chart's own Secret must hold every key the Deployment reads from it.
+        const deployment = only(manifests, "Deployment");
+        for (const secret of ofKind(manifests, "Secret")) {
+          for (const env of podOf(deployment).spec.containers[0]?.env ?? []) {
+            const ref = env.valueFrom?.secretKeyRef;
+            if (ref?.name === secret.metadata.name) assert.ok(ref.key in (secret.data ?? {}), `Secret ${secret.metadata.name} lacks key ${ref.key}`);
+          }
+        }
+        const pod = podOf(deployment);
+        const service = only(manifests, "Service");
+        assert.ok(matches((service.spec as { selector: Record<string, string> }).selector, pod.labels), "the Service selects no Deployment pod");
+        const servicePort = (service.spec as { ports: { name: string; port: number }[] }).ports[0];
+        for (const hpa of ofKind(manifests, "HorizontalPodAutoscaler")) {
+          assert.equal((hpa.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name, deployment.metadata.name, "HPA target");
+          assert.equal((deployment.spec as JsonObject)["replicas"], undefined, "the Deployment fixes replicas although an HPA scales it");
+        }
+        for (const pdb of ofKind(manifests, "PodDisruptionBudget")) {
+          assert.ok(matches((pdb.spec as { selector: { matchLabels: Record<string, string> } }).selector.matchLabels, pod.labels), "the PDB selects no pod");
+        }
+        for (const monitor of ofKind(manifests, "ServiceMonitor")) {
+          const endpoint = (monitor.spec as { endpoints: { port: string; path: string }[] }).endpoints[0];
+          assert.equal(endpoint?.port, servicePort?.name, "ServiceMonitor scrapes a port the Service does not name");
+          assert.equal(endpoint?.path, "/metrics", "ServiceMonitor path");
+        }
+        for (const ingress of ofKind(manifests, "Ingress")) {
+          const backends = JSON.stringify(ingress.spec).match(/"service":\{"name":"([^"]+)","port":\{"number":(\d+)\}\}/g) ?? [];
+          assert.ok(backends.length > 0, "the Ingress has no backend");
+          for (const backend of backends) {
+            assert.ok(backend.includes(`"name":"${service.metadata.name}"`) && backend.includes(`"number":${servicePort?.port}`), `Ingress backend ${backend} is not the Service`);
+          }
+        }
+      });
+
+      it("probes /healthz for liveness and startup and /readyz for readiness", () => {
+        const container = podOf(only(render(args), "Deployment")).spec.containers[0];
+        assert.equal(container?.livenessProbe?.httpGet?.path, "/healthz");
+        assert.equal(container?.startupProbe?.httpGet?.path, "/healthz");
+        assert.equal(container?.readinessProbe?.httpGet?.path, "/readyz");
+      });
+
+      it("points VISAGE_CLIP_MODEL into the mounted CLIP volume when CLIP is enabled", () => {
+        const manifests = render(args);
+        const clipModel = only(manifests, "ConfigMap").data?.["VISAGE_CLIP_MODEL"];
+        const mounts = podOf(only(manifests, "Deployment")).spec.containers[0]?.volumeMounts ?? [];
+        const clipMount = mounts.find((m) => m.name === "clip");
+        assert.equal(clipModel === undefined, clipMount === undefined, "VISAGE_CLIP_MODEL and the clip mount come and go together");
+        if (clipMount) assert.ok(String(clipModel).startsWith(`${clipMount.mountPath}/`), `${clipModel} is not under ${clipMount.mountPath}`);
+      });
+
+      it("runs the embedded database as one pod without migration Job, and otherwise migrates in a hook", () => {
+        const manifests = render(args);
+        const deployment = only(manifests, "Deployment");
+        const embedded = (values["embedded"] as JsonObject | undefined)?.["enabled"] === true;
+        const env = podOf(deployment).spec.containers[0]?.env ?? [];
+        if (embedded) {
+          assert.equal((deployment.spec as JsonObject)["replicas"], 1);
+          assert.equal(((deployment.spec as JsonObject)["strategy"] as JsonObject)["type"], "Recreate");
+          assert.deepEqual(ofKind(manifests, "Job"), [], "a migration Job for the embedded database");
+          assert.deepEqual(ofKind(manifests, "HorizontalPodAutoscaler"), []);
+          assert.ok(!env.some((e) => e.name === "DATABASE_URL"), "DATABASE_URL set in embedded mode");
+          assert.ok(only(manifests, "ConfigMap").data?.["VISAGE_DATA_DIR"], "VISAGE_DATA_DIR unset in embedded mode");
+        } else {
+          const job = only(manifests, "Job");
+          assert.equal(job.metadata.annotations?.["helm.sh/hook"], "pre-install,pre-upgrade");
+          assert.ok(env.some((e) => e.name === "DATABASE_URL"), "no DATABASE_URL for an external database");
+        }
+      });
+    });
+  }
+
+  const refusals: [string, string[], RegExp][] = [
+    ["no database at all", [], /secret\.databaseUrl or secret\.existingSecret/],
+    ["two replicas on the embedded database, schema skipped", ["--skip-schema-validation", "--set", "embedded.enabled=true"], /one pod/],
+    ["a grace period shorter than the drain", ["--set", "secret.databaseUrl=postgres://db/visage", "--set", "terminationGracePeriodSeconds=10"], /terminationGracePeriodSeconds/],
+    ["CLIP enabled without a volume", ["--set", "secret.databaseUrl=postgres://db/visage", "--set", "clip.enabled=true"], /clip\.existingClaim or clip\.volume/],
+    ["a database URL that is not PostgreSQL", ["--set", "secret.databaseUrl=mysql://db/visage"], /databaseUrl/],
+  ];
+  for (const [what, args, message] of refusals) {
+    it(`refuses to render ${what}`, () => {
+      const result = helm(["template", "rel", chartDir, ...args]);
+      assert.notEqual(result.status, 0, `helm template ${args.join(" ")} rendered`);
+      assert.match(result.stderr, message);
+    });
+  }
 });

@@ -1,0 +1,5 @@
+export { runEvaluation } from './run-evaluation.js';
+export type { EvalOptions, EvalSummary } from './run-evaluation.js';
+export { createPipelineEmbedder } from './pipeline-embedder.js';
+export type { PipelineEmbedderOptions } from './pipeline-embedder.js';
+export type { Embedder } from './embedder.js';

@@ -1,0 +1,134 @@
+/**
+ * Metrics of one grid point. Labels are indices 0..K-1 for the enrolled classes and K for Unknown,
+ * which is a class like any other (the paper's TP/FP/TN/FN are one-vs-rest counts summed over classes).
+ */
+export interface PointMetrics {
+  /** Micro precision: tp / (tp + fp). */
+  precision: number;
+  /** Micro recall: tp / (tp + fn); equal to precision whenever every probe gets exactly one label. */
+  recall: number;
+  f1: number;
+  /** Mean per-class F1 over the labels that occur as truth or prediction (scikit-learn's default set). */
+  macroF1: number;
+  tp: number;
+  fp: number;
+  tn: number;
+  fn: number;
+  /** Known probes named correctly, over all known probes (a failed detection counts as wrong). */
+  knownAccuracy: number;
+  /** Unknown probes answered Unknown, over all unknown probes; null when there are none. */
+  unknownRejection: number | null;
+  /** Of the probes given a name (MATCH), the share named correctly; 1 when nobody was named. */
+  matchPrecision: number;
+}
+
+export interface ClassScore {
+  precision: number;
+  recall: number;
+  f1: number;
+  support: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
+const harmonic = (p: number, r: number): number => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
+
+/** One-vs-rest counts and scores per label (index K is Unknown). */
+export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>, numLabels: number): ClassScore[] {
+  const tp = new Float64Array(numLabels);
+  const fp = new Float64Array(numLabels);
+  const fn = new Float64Array(numLabels);
+  const n = truth.length;
+  for (let i = 0; i < n; i++) {
+    const t = truth[i]!;
+    const p = pred[i]!;
+    if (t === p) tp[t]! += 1;
+    else {
+      fp[p]! += 1;
+      fn[t]! += 1;
+    }
+  }
+  const scores: ClassScore[] = [];
+  for (let c = 0; c < numLabels; c++) {
+    const precision = ratio(tp[c]!, tp[c]! + fp[c]!);
+    const recall = ratio(tp[c]!, tp[c]! + fn[c]!);
+    scores.push({
+      precision,
+      recall,
+      f1: harmonic(precision, recall),
+      support: tp[c]! + fn[c]!,
+      tp: tp[c]!,
+      fp: fp[c]!,
+      fn: fn[c]!,
+      tn: n - tp[c]! - fp[c]! - fn[c]!,
+    });
+  }
+  return scores;
+}
+
+/** `unknownLabel` (= K) is the label of both unknown truths and UNKNOWN decisions. */
+export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<number>, unknownLabel: number): PointMetrics {
+  const perClass = perClassScores(truth, pred, unknownLabel + 1);
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  let macroSum = 0;
+  let macroCount = 0;
+  for (const c of perClass) {
+    tp += c.tp;
+    fp += c.fp;
+    fn += c.fn;
+    tn += c.tn;
+    if (c.support > 0 || c.fp > 0) {
+      macroSum += c.f1;
+      macroCount += 1;
+    }
+  }
+  let known = 0;
+  let knownRight = 0;
+  let unknown = 0;
+  let rejected = 0;
+  let named = 0;
+  let namedRight = 0;
+  for (let i = 0; i < truth.length; i++) {
+    const t = truth[i]!;
+    const p = pred[i]!;
+    if (t === unknownLabel) {
+      unknown += 1;
+      if (p === unknownLabel) rejected += 1;
+    } else {
+      known += 1;
+      if (p === t) knownRight += 1;
+    }
+    if (p !== unknownLabel) {
+      named += 1;
+      if (p === t) namedRight += 1;
+    }
+  }
+  const precision = ratio(tp, tp + fp);
+  const recall = ratio(tp, tp + fn);
+  return {
+    precision,
+    recall,
+    f1: harmonic(precision, recall),
+    macroF1: ratio(macroSum, macroCount),
+    tp,
+    fp,
+    tn,
+    fn,
+    knownAccuracy: ratio(knownRight, known),
+    unknownRejection: unknown === 0 ? null : rejected / unknown,
+    matchPrecision: named === 0 ? 1 : namedRight / named,
+  };
+}
+
+/** counts[truth][pred]. */
+export function confusionMatrix(truth: ArrayLike<number>, pred: ArrayLike<number>, numLabels: number): number[][] {
+  const m = Array.from({ length: numLabels }, () => new Array<number>(numLabels).fill(0));
+  for (let i = 0; i < truth.length; i++) m[truth[i]!]![pred[i]!]! += 1;
+  return m;
+}

@@ -5,7 +5,8 @@ import { withDynamicBatch } from './dynamic-batch.js';
 import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_SPEC } from './face-arcface.js';
 import type { CropSpec, EmbeddingModel, EmbeddingSpec } from './model.js';
 import { createOnnxEmbeddingModel } from './onnx-embedding-model.js';
-import { loadSession, type SessionOptions } from './session.js';
+import { loadSession } from './session.js';
+import type { SessionOptions } from './session-options.js';
 
 /** A deployer's own ONNX embedding model, declared in configuration. */
 export interface CustomModelSpec {

@@ -6,3 +6,5 @@ export { decodeImage, DEFAULT_DECODE_LIMITS } from './decode.js';
 export type { DecodeLimits } from './decode.js';
 export type { Box, Point, RgbImage } from './image.js';
 export { drawFaces } from './draw.js';
+export { checkModels } from './models-check.js';
+export type { ModelStatus } from './models-check.js';

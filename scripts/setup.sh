@@ -55,7 +55,8 @@ needs_pgvector_build() { [ "$WITH_TEST" -eq 1 ] && ! pgvector_installed && ! pgv
 # Decides every system package and deb-src line up front, so apt-get update runs at most once
 # and only when something is missing; a warm machine installs nothing.
 ensure_system_packages() {
-  local packages=(libopenblas-dev ffmpeg)
+  # libgomp1: the addon links OpenMP, and without a compiler nothing else pulls it in.
+  local packages=(libopenblas-dev libgomp1 ffmpeg)
   if needs_faiss_lib_build; then
     packages+=(cmake dpkg-dev g++ make)
     apt_ensure_deb_src bookworm
@@ -137,11 +138,11 @@ main() {
   local start=$SECONDS
   run_step "node_modules" ensure_node_modules
   run_step "apt packages" ensure_system_packages
-  run_step "faiss-node addon" ensure_faiss_addon
+  run_step "faiss-node addon" with_cache_lock faiss ensure_faiss_addon
   run_step "models" ensure_models
   run_step "prisma client" ensure_prisma_client
   if [ "$WITH_TEST" -eq 1 ]; then
-    run_step "pgvector" ensure_pgvector
+    run_step "pgvector" with_cache_lock pgvector ensure_pgvector
     run_step "postgresql" ensure_postgres
     log "DATABASE_URL=$DATABASE_URL_FOR_TESTS"
   fi

@@ -86,3 +86,15 @@ apt_source_into() {
   chmod 755 "$dir"
   (cd "$dir" && quietly apt-get source "$spec")
 }
+
+# Serialises builds into the shared cache (two checkouts may set up at once); the caller
+# re-checks the cache once it holds the lock, so the second one copies instead of rebuilding.
+with_cache_lock() {
+  local name="$1" fd
+  shift
+  mkdir -p "$VISAGE_CACHE_DIR"
+  exec {fd}>"$VISAGE_CACHE_DIR/.$name.lock"
+  flock "$fd"
+  "$@"
+  exec {fd}>&-
+}

@@ -61,8 +61,7 @@ RUN TSX_VERSION="$(node -p 'require("./node_modules/tsx/package.json").version')
       && ln -s ../tsx/dist/cli.mjs node_modules/.bin/tsx; \
     fi \
  && node --import tsx -e 'process.exit(0)' \
- && npm cache clean --force \
- && rm -rf test bench .git
+ && npm cache clean --force
 
 # ---------------------------------------------------------------------------------------------
 FROM ${NODE_IMAGE} AS runtime

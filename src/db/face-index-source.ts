@@ -1,20 +1,22 @@
 import type { ClientBase, Pool, QueryConfig } from 'pg';
+import type { FaceChangeOp } from './face-changes.js';
 
 /**
- * The SQL behind the in-memory face indexes, and the change-log contract writers must follow.
- *
- * Writers (enrollment completion, face and person deletion) call `recordFaceChanges` inside the
- * transaction that changes the faces. It serialises writers per (tenant, model) with an advisory
- * lock before taking sequence numbers, so for one key `seq` order is commit order: a reader that
- * has seen seq N can never later discover a committed change below N. Without the lock, two
- * overlapping transactions could commit seq 11 before seq 10, and an index that had applied 11
- * would skip 10 forever.
+ * The reader side of the face-change contract (the writer side is `face-changes.ts`): what the
+ * in-memory indexes read to build and to catch up. Reading the log by `seq > applied` is only
+ * complete if, for one (tenant, model), seqs become visible in order; writers therefore take a
+ * per-key transaction lock before inserting FaceChange rows.
  */
 
-export const FACE_CHANGES_CHANNEL = 'visage_faces';
-
 export type Queryable = Pool | ClientBase;
-export type FaceChangeOp = 'ADD' | 'DELETE';
+
+/**
+ * Embeddings travel as pgvector's binary send form (uint16 dim, uint16 unused, dim × float32 BE),
+ * base64-encoded in SQL: node-postgres cannot receive binary result columns (it decodes every
+ * field as UTF-8), and base64 is half the bytes of the '[0.1,...]' text with a native decoder
+ * instead of number parsing. Every column arrives as the raw string, whatever parsers the pool has.
+ */
+const FACE_COLUMNS = `id::text, "personId"::text, encode(vector_send(embedding), 'base64')`;
 
 /** Faces of one (tenant, model) in columnar form, so a batch goes to FAISS without per-face objects. */
 export interface FaceBatch {
@@ -77,7 +79,7 @@ export async function* streamSearchable(
   for (;;) {
     const batch = await queryFaces(
       db,
-      `SELECT id::text, "personId"::text, embedding FROM "Face"
+      `SELECT ${FACE_COLUMNS} FROM "Face"
         WHERE "tenantId" = $1 AND model = $2 AND searchable AND id > $3::bigint
         ORDER BY id LIMIT $4`,
       [tenantId, model, afterId, batchSize],
@@ -98,7 +100,7 @@ export async function fetchSearchable(
   if (faceIds.length === 0) return { faceIds: [], personIds: [], vectors: new Float32Array(0), dim: 0 };
   return queryFaces(
     db,
-    `SELECT id::text, "personId"::text, embedding FROM "Face"
+    `SELECT ${FACE_COLUMNS} FROM "Face"
       WHERE "tenantId" = $1 AND model = $2 AND searchable AND id = ANY($3::bigint[])
       ORDER BY id`,
     [tenantId, model, faceIds],
@@ -121,40 +123,10 @@ export async function changesSince(
   return rows.map((r) => ({ seq: BigInt(r.seq), faceId: r.faceId, op: r.op }));
 }
 
-/**
- * Logs face changes and wakes every process's index sync. Call it inside the transaction that
- * changes the faces (NOTIFY is delivered on commit, and dropped on rollback): after marking faces
- * searchable (ADD), and before or after deleting them (DELETE; collect the ids first when a
- * cascade deletes them). Returns the highest seq written, or null when `faceIds` is empty.
- */
-export async function recordFaceChanges(
-  tx: ClientBase,
-  tenantId: string,
-  model: string,
-  op: FaceChangeOp,
-  faceIds: readonly (string | bigint)[],
-): Promise<bigint | null> {
-  if (faceIds.length === 0) return null;
-  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${tenantId}:${model}`]);
-  const { rows } = await tx.query<{ seq: string }>(
-    `INSERT INTO "FaceChange" ("tenantId", model, "faceId", op)
-     SELECT $1, $2, f, $4::"FaceChangeOp" FROM unnest($3::bigint[]) AS f
-     RETURNING seq::text`,
-    [tenantId, model, faceIds.map(String), op],
-  );
-  const maxSeq = rows.reduce((max, r) => (BigInt(r.seq) > max ? BigInt(r.seq) : max), 0n);
-  await tx.query(`SELECT pg_notify($1, $2)`, [FACE_CHANGES_CHANNEL, formatFaceChangePayload(tenantId, model, maxSeq)]);
-  return maxSeq;
-}
-
 export interface FaceChangeNotice {
   tenantId: string;
   model: string;
   seq: bigint;
-}
-
-export function formatFaceChangePayload(tenantId: string, model: string, seq: bigint): string {
-  return `${tenantId}:${model}:${seq}`;
 }
 
 /** Tenant ids are UUIDs and seqs are digits, so a model name may itself contain ':'. */
@@ -167,13 +139,8 @@ export function parseFaceChangePayload(payload: string): FaceChangeNotice | null
   return { tenantId: payload.slice(0, first), model: payload.slice(first + 1, last), seq: BigInt(seqText) };
 }
 
-/**
- * Binary result format: pgvector's binary form is (uint16 dim, uint16 unused, dim × float32 BE),
- * which decodes an order of magnitude faster than parsing '[0.1,...]' text and halves the bytes
- * on the wire. Every column comes back as a raw Buffer, whatever parsers the pool registered.
- */
 async function queryFaces(db: Queryable, text: string, values: unknown[]): Promise<FaceBatch> {
-  const config = { text, values, binary: true, rowMode: 'array', types: { getTypeParser: () => rawBuffer } };
+  const config = { text, values, rowMode: 'array', types: { getTypeParser: () => rawString } };
   const { rows } = await db.query(config as unknown as QueryConfig);
   const n = rows.length;
   const faceIds = new Array<string>(n);
@@ -181,20 +148,21 @@ async function queryFaces(db: Queryable, text: string, values: unknown[]): Promi
   let dim = 0;
   let vectors = new Float32Array(0);
   for (let i = 0; i < n; i++) {
-    const [id, personId, embedding] = rows[i] as [Buffer, Buffer, Buffer];
-    faceIds[i] = id.toString('latin1');
-    personIds[i] = personId.toString('latin1');
-    const d = embedding.readUInt16BE(0);
+    const [id, personId, embedding] = rows[i] as [string, string, string];
+    faceIds[i] = id;
+    personIds[i] = personId;
+    const bytes = Buffer.from(embedding, 'base64');
+    const d = bytes.readUInt16BE(0);
     if (i === 0) {
       dim = d;
       vectors = new Float32Array(n * dim);
     } else if (d !== dim) {
-      throw new Error(`Face ${faceIds[i]} has a ${d}-d embedding where ${dim}-d was expected for one model.`);
+      throw new Error(`Face ${id} has a ${d}-d embedding where ${dim}-d was expected for one model.`);
     }
     const base = i * dim;
-    for (let j = 0; j < dim; j++) vectors[base + j] = embedding.readFloatBE(4 + 4 * j);
+    for (let j = 0; j < dim; j++) vectors[base + j] = bytes.readFloatBE(4 + 4 * j);
   }
   return { faceIds, personIds, vectors, dim };
 }
 
-const rawBuffer = (value: unknown): unknown => value;
+const rawString = (value: string): string => value;

@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
-import { FACE_CHANGES_CHANNEL, parseFaceChangePayload, type FaceChangeNotice } from '../db/face-index-source.js';
+import { FACE_CHANGES_CHANNEL } from '../db/face-changes.js';
+import { parseFaceChangePayload, type FaceChangeNotice } from '../db/face-index-source.js';
 import type { TenantIndexes } from './tenant-indexes.js';
 
 /**

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { migrate } from '../../src/db/migrate.js';
+import { inTransaction, recordFaceChanges } from '../../src/db/face-changes.js';
+
+/**
+ * A scratch database per test file on the shared PostgreSQL. Replace with the lead's
+ * test/support helper once it exists.
+ */
+const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface ScratchDb {
+  url: string;
+  pool: pg.Pool;
+  drop(): Promise<void>;
+}
+
+export async function createScratchDb(): Promise<ScratchDb> {
+  const name = `visage_index_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = ADMIN_URL.replace(/\/postgres$/, `/${name}`);
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  pool.on('error', () => undefined);
+  await migrate(pool);
+  return {
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      const a = new pg.Client({ connectionString: ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export const MODEL = 'test-8d';
+export const DIM = 8;
+
+/** A tenant with one person and one enrollment session; returns their ids. */
+export async function seedTenant(pool: pg.Pool): Promise<{ tenantId: string; personId: string; sessionId: string }> {
+  const tenantId = randomUUID();
+  const personId = randomUUID();
+  const sessionId = randomUUID();
+  await pool.query(`INSERT INTO "Tenant" (id, name, slug, "updatedAt") VALUES ($1::uuid, $1::text, $1::text, now())`, [tenantId]);
+  await addPerson(pool, tenantId, personId);
+  await pool.query(
+    `INSERT INTO "EnrollmentSession" (id, "tenantId", "personId", source, "updatedAt") VALUES ($1, $2, $3, 'IMAGES', now())`,
+    [sessionId, tenantId, personId],
+  );
+  return { tenantId, personId, sessionId };
+}
+
+export async function addPerson(pool: pg.Pool, tenantId: string, personId: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO "Person" (id, "tenantId", "displayName", "updatedAt") VALUES ($1, $2, 'P', now()) ON CONFLICT DO NOTHING`,
+    [personId, tenantId],
+  );
+}
+
+/** One-hot-ish unit vector: distinct faces are √2 apart, the same index is distance 0. */
+export function unitVector(i: number): number[] {
+  const v = new Array<number>(DIM).fill(0);
+  v[i % DIM] = 1;
+  return v;
+}
+
+interface FaceInput {
+  tenantId: string;
+  personId: string;
+  sessionId: string;
+  vector: number[];
+  searchable?: boolean;
+  model?: string;
+}
+
+/** Inserts a face; a searchable one is logged as ADD in the same transaction, as enrollment does. */
+export async function insertFace(pool: pg.Pool, face: FaceInput, log = true): Promise<string> {
+  const model = face.model ?? MODEL;
+  const searchable = face.searchable ?? true;
+  return inTransaction(pool, async (client) => {
+    const { rows } = await client.query<{ id: string }>(
+      `INSERT INTO "Face" ("tenantId", "personId", "sessionId", model, embedding, searchable,
+                           "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore")
+       VALUES ($1, $2, $3, $4, $5::vector, $6, 0, 0, 1, 1, 0.9) RETURNING id::text`,
+      [face.tenantId, face.personId, face.sessionId, model, `[${face.vector.join(',')}]`, searchable],
+    );
+    const id = rows[0]!.id;
+    if (searchable && log) await recordFaceChanges(client, face.tenantId, [{ id, model }], 'ADD');
+    return id;
+  });
+}
+
+export async function deleteFace(pool: pg.Pool, tenantId: string, faceId: string, model = MODEL): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(`DELETE FROM "Face" WHERE "tenantId" = $1 AND id = $2`, [tenantId, faceId]);
+    await recordFaceChanges(client, tenantId, [{ id: faceId, model }], 'DELETE');
+  });
+}
+
+export function query(i: number): Float32Array {
+  return Float32Array.from(unitVector(i));
+}
+
+/** Polls until `check` passes or `ms` elapse; the last failure is rethrown. */
+export async function eventually(check: () => Promise<void> | void, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}

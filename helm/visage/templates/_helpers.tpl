@@ -36,11 +36,11 @@ app.kubernetes.io/name: {{ include "visage.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
-{{/* Labels on every resource. */}}
+{{/* Labels on every resource. The version label is the image tag made label-safe (a tag may carry "@sha256:..."). */}}
 {{- define "visage.labels" -}}
 helm.sh/chart: {{ include "visage.chart" . }}
 {{ include "visage.selectorLabels" . }}
-app.kubernetes.io/version: {{ include "visage.imageTag" . | quote }}
+app.kubernetes.io/version: {{ include "visage.imageTag" . | replace "@" "_" | replace ":" "_" | trunc 63 | trimSuffix "-" | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/part-of: visage
 {{- end }}

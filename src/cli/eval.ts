@@ -87,6 +87,8 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   if (isAppError(err)) {
     console.error(`${err.code}: ${err.message}`);
+    // The registry's hint names the server's environment variables; the command takes flags instead.
+    if (err.code === 'MODEL_UNAVAILABLE') console.error('eval: pass --clip-model FILE for clip-vit-b32, or --models-dir DIR for the face models.');
     process.exitCode = err.code === 'BAD_USER_INPUT' ? 2 : 1;
   } else {
     console.error(err);

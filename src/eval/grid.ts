@@ -30,6 +30,7 @@ export const maxK2 = (grid: GridSpec): number => Math.max(...grid.pairs.map((p) 
 
 /**
  * Predicted label index of every probe at every threshold of one (k1, k2) pair: preds[t][probe].
+ * Each probe's neighbours must come nearest first, as FAISS returns them.
  *
  * classifyFace is called unchanged, but not at every threshold: its answer depends on the threshold
  * only through which of the k2 neighbour distances it admits, so between two neighbour distances the
@@ -45,8 +46,7 @@ export function predictAcrossThresholds(
 ): Int32Array[] {
   const preds = thresholds.map(() => new Int32Array(neighbours.length));
   neighbours.forEach((all, probe) => {
-    // classifyFace sorts its input; presorting here makes the pointer walk below valid for any caller order.
-    const window = [...all].sort((a, b) => a.distance - b.distance).slice(0, k2);
+    const window = all.slice(0, k2);
     let lastKey = -1;
     let last = unknownLabel;
     // Thresholds ascend and the window is sorted, so both counts only move forward.

@@ -69,34 +69,30 @@ export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>
   return scores;
 }
 
-/** `unknownLabel` (= K) is the label of both unknown truths and UNKNOWN decisions. */
+/**
+ * `unknownLabel` (= K) is the label of both unknown truths and UNKNOWN decisions. Runs once per grid
+ * point (thousands of times), so it counts into flat arrays instead of building per-class objects.
+ */
 export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<number>, unknownLabel: number): PointMetrics {
-  const perClass = perClassScores(truth, pred, unknownLabel + 1);
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let tn = 0;
-  let macroSum = 0;
-  let macroCount = 0;
-  for (const c of perClass) {
-    tp += c.tp;
-    fp += c.fp;
-    fn += c.fn;
-    tn += c.tn;
-    if (c.support > 0 || c.fp > 0) {
-      macroSum += c.f1;
-      macroCount += 1;
-    }
-  }
+  const numLabels = unknownLabel + 1;
+  const classTp = new Float64Array(numLabels);
+  const classFp = new Float64Array(numLabels);
+  const classFn = new Float64Array(numLabels);
+  const n = truth.length;
   let known = 0;
   let knownRight = 0;
   let unknown = 0;
   let rejected = 0;
   let named = 0;
   let namedRight = 0;
-  for (let i = 0; i < truth.length; i++) {
+  for (let i = 0; i < n; i++) {
     const t = truth[i]!;
     const p = pred[i]!;
+    if (t === p) classTp[t]! += 1;
+    else {
+      classFp[p]! += 1;
+      classFn[t]! += 1;
+    }
     if (t === unknownLabel) {
       unknown += 1;
       if (p === unknownLabel) rejected += 1;
@@ -109,6 +105,21 @@ export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<numbe
       if (p === t) namedRight += 1;
     }
   }
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let macroSum = 0;
+  let macroCount = 0;
+  for (let c = 0; c < numLabels; c++) {
+    tp += classTp[c]!;
+    fp += classFp[c]!;
+    fn += classFn[c]!;
+    // Labels that are neither asked nor answered have no F1 to average (scikit-learn's label set).
+    if (classTp[c]! + classFn[c]! > 0 || classFp[c]! > 0) {
+      macroSum += harmonic(ratio(classTp[c]!, classTp[c]! + classFp[c]!), ratio(classTp[c]!, classTp[c]! + classFn[c]!));
+      macroCount += 1;
+    }
+  }
   const precision = ratio(tp, tp + fp);
   const recall = ratio(tp, tp + fn);
   return {
@@ -118,7 +129,8 @@ export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<numbe
     macroF1: ratio(macroSum, macroCount),
     tp,
     fp,
-    tn,
+    // Each probe is exactly one of TP/FP/FN/TN for every label, so the per-label TNs sum to this.
+    tn: n * numLabels - tp - fp - fn,
     fn,
     knownAccuracy: ratio(knownRight, known),
     unknownRejection: unknown === 0 ? null : rejected / unknown,

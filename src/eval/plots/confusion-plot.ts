@@ -6,7 +6,7 @@ const cellSide = (n: number) => Math.max(14, Math.min(40, Math.floor(900 / n)));
 
 /** Pixel size of confusion_matrix.png for `n` labels (classes plus Unknown). */
 export function confusionPlotSize(n: number): PixelSize {
-  const side = Math.min(2400, Math.max(900, cellSide(n) * n + 320));
+  const side = Math.round(Math.min(2400, Math.max(1000, (cellSide(n) * n + 320) * 1.3)));
   return { width: side, height: side };
 }
 
@@ -37,7 +37,7 @@ export async function plotConfusionMatrix(labels: readonly string[], counts: rea
       {
         mark: { type: 'rect', stroke: '#eeeeee', strokeWidth: 0.5 },
         encoding: {
-          color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: ['#ffffff', '#08306b'] }, title: 'share of row' },
+          color: { field: 'share', type: 'quantitative', scale: { domain: [0, 1], range: ['#ffffff', '#08306b'], interpolate: 'rgb' }, title: 'share of row' },
         },
       },
       {

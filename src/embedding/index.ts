@@ -8,3 +8,4 @@ export { loadSession } from './session.js';
 export { sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session-options.js';
 export type { SessionOptions } from './session-options.js';
 export { withDynamicBatch } from './dynamic-batch.js';
+export { parseCustomModelSpecs } from './custom-model-spec.js';

@@ -1,0 +1,120 @@
+import { createServer, type Server } from 'node:http';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import type { Config } from './config/index.js';
+import type { Logger } from './logger.js';
+import { createRepositories, migrate, openDatabase, pendingMigrations, type Database } from './db/index.js';
+import { createAuthenticator } from './auth/index.js';
+import { buildSchema } from './graphql/schema.js';
+import { createFormatError } from './graphql/format-error.js';
+import { depthLimit } from './graphql/depth-limit.js';
+import type { GraphQLContext } from './graphql/context.js';
+import { createGraphQLHandler } from './http/graphql-handler.js';
+import { createServices } from './services.js';
+
+export interface App {
+  readonly db: Database;
+  /** Resolves with the bound port once the server listens. */
+  start(): Promise<{ port: number }>;
+  /** Stops accepting, lets in-flight requests finish (bounded), then closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: builds every part once and wires them together. */
+export async function createApp(config: Config, logger: Logger): Promise<App> {
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const { applied } = await migrate(db.pool);
+  if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
+  const adminToken = await resolveAdminToken(config, db, logger);
+
+  const repos = createRepositories(db);
+  const services = createServices({
+    repos,
+    knownModels: () => ['face-arcface-512', ...(config.clipModelPath ? ['clip-vit-b32'] : [])],
+    facesOfOtherModels: async () => 0,
+  });
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: buildSchema(),
+    formatError: createFormatError(logger),
+    validationRules: [depthLimit(config.maxQueryDepth)],
+    includeStacktraceInErrorResponses: false,
+  });
+  await apollo.start();
+  const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
+
+  const server: Server = createServer((req, res) => {
+    const url = (req.url ?? '/').split('?')[0];
+    const route = async () => {
+      if (url === '/graphql') return graphql(req, res);
+      if (url === '/healthz') return json(res, 200, { status: 'ok' });
+      if (url === '/readyz') {
+        const problems = await readinessProblems(db);
+        return json(res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });
+      }
+      return json(res, 404, { error: `No route ${url}; the API is POST /graphql.` });
+    };
+    route().catch((err: unknown) => {
+      logger.error({ err }, 'request failed');
+      if (!res.headersSent) json(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.end();
+    });
+  });
+
+  return {
+    db,
+    start: () =>
+      new Promise((resolve) => {
+        server.listen(config.port, config.host, () => resolve({ port: (server.address() as AddressInfo).port }));
+      }),
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
+      await Promise.race([closed, grace]);
+      server.closeAllConnections();
+      await apollo.stop();
+      await db.close();
+    },
+  };
+}
+
+function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+async function readinessProblems(db: Database): Promise<string[]> {
+  try {
+    await db.pool.query('SELECT 1');
+  } catch (err) {
+    return [`database unreachable: ${(err as Error).message}`];
+  }
+  const pending = await pendingMigrations(db.pool);
+  return pending.length > 0 ? [`migrations not applied: ${pending.join(', ')}`] : [];
+}
+
+/**
+ * With the embedded database and no configured token, the first start writes a random one to
+ * `<dataDir>/admin-token` (mode 600) so `npm start` works out of the box; its value is never logged.
+ */
+async function resolveAdminToken(config: Config, db: Database, logger: Logger): Promise<string | undefined> {
+  if (config.adminToken !== undefined) return config.adminToken;
+  if (db.mode !== 'embedded') {
+    logger.warn('VISAGE_ADMIN_TOKEN is not set: createTenant and tenants are disabled');
+    return undefined;
+  }
+  const file = path.resolve(config.dataDir, 'admin-token');
+  const existing = await readFile(file, 'utf8').catch(() => undefined);
+  if (existing && existing.trim().length >= 16) {
+    logger.info({ file }, 'platform admin token read from file');
+    return existing.trim();
+  }
+  const token = randomBytes(24).toString('base64url');
+  await mkdir(config.dataDir, { recursive: true });
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  logger.info({ file }, 'generated a platform admin token (VISAGE_ADMIN_TOKEN unset)');
+  return token;
+}

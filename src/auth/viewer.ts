@@ -1,0 +1,9 @@
+import type { ApiKeyRole } from '../db/index.js';
+
+/** Who is calling. Every tenant-scoped operation takes its tenant id from here, never from input. */
+export type Viewer =
+  | { readonly kind: 'anonymous' }
+  | { readonly kind: 'platform' }
+  | { readonly kind: 'tenant'; readonly tenantId: string; readonly keyId: string; readonly role: ApiKeyRole };
+
+export type TenantViewer = Extract<Viewer, { kind: 'tenant' }>;

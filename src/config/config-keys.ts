@@ -1,0 +1,72 @@
+/**
+ * Every environment variable the server reads, with its default and its meaning. This table
+ * is the documentation: `npm run config:docs` prints it as the README's configuration table.
+ */
+import { parseBool, parseBytes, parseIntIn, parseList, parseString } from './parsers.js';
+
+export interface ConfigKey<T> {
+  readonly env: string;
+  readonly doc: string;
+  /** Shown in the docs; `undefined` means optional with no default. */
+  readonly defaultText: string | undefined;
+  readonly parse: (raw: string | undefined) => T;
+}
+
+function key<T>(env: string, defaultText: string | undefined, doc: string, parse: (raw: string | undefined) => T): ConfigKey<T> {
+  return { env, doc, defaultText, parse };
+}
+
+export const CONFIG_KEYS = {
+  port: key('PORT', '4000', 'HTTP port for /graphql, /healthz, /readyz and /metrics.', (r) => parseIntIn(r, 4000, 0, 65535)),
+  host: key('HOST', '0.0.0.0', 'Interface to listen on.', (r) => parseString(r, '0.0.0.0')),
+  databaseUrl: key(
+    'DATABASE_URL',
+    undefined,
+    'PostgreSQL (with pgvector) connection string. Unset: an embedded PGlite database under VISAGE_DATA_DIR (single process only).',
+    (r) => (r === undefined || r === '' ? undefined : r),
+  ),
+  dataDir: key('VISAGE_DATA_DIR', './data', 'Where the embedded database (and a generated admin token) live when DATABASE_URL is unset.', (r) => parseString(r, './data')),
+  adminToken: key(
+    'VISAGE_ADMIN_TOKEN',
+    undefined,
+    'Platform admin bearer token (createTenant, tenants). Unset with the embedded database: one is generated into VISAGE_DATA_DIR/admin-token. Unset with DATABASE_URL: platform admin is disabled.',
+    (r) => {
+      if (r === undefined || r === '') return undefined;
+      if (r.length < 16) throw new Error('must be at least 16 characters');
+      return r;
+    },
+  ),
+  logLevel: key('VISAGE_LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace or silent.', (r) => {
+    const v = parseString(r, 'info');
+    if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new Error(`unknown level "${v}"`);
+    return v;
+  }),
+  maxBodyBytes: key('VISAGE_MAX_BODY_BYTES', '100mb', 'Largest accepted HTTP request body (base64 images and videos count 4/3 of their size).', (r) => parseBytes(r, 100 * 1024 * 1024)),
+  maxQueryDepth: key('VISAGE_MAX_QUERY_DEPTH', '12', 'Deepest GraphQL selection accepted.', (r) => parseIntIn(r, 12, 2, 100)),
+  modelsDir: key('VISAGE_MODELS_DIR', './models', 'Folder with the face ONNX models (filled by scripts/fetch-models.sh).', (r) => parseString(r, './models')),
+  clipModelPath: key('VISAGE_CLIP_MODEL', undefined, 'Path to a CLIP ViT-B/32 vision encoder in ONNX; enables the clip-vit-b32 model.', (r) => (r === '' ? undefined : r)),
+  customModels: key(
+    'VISAGE_CUSTOM_MODELS',
+    undefined,
+    'JSON array of extra embedding models: [{"id","file","inputSize","mean","std","dim"}] (see README, Models).',
+    (r) => (r === undefined || r === '' ? [] : (JSON.parse(r) as unknown[])),
+  ),
+  ortThreads: key('VISAGE_ORT_THREADS', '1', 'ONNX Runtime intra-op threads per session (see src/embedding/session-options.ts for why 1).', (r) => parseIntIn(r, 1, 1, 64)),
+  maxImageBytes: key('VISAGE_MAX_IMAGE_BYTES', '15mb', 'Largest encoded image accepted.', (r) => parseBytes(r, 15 * 1024 * 1024)),
+  maxImagePixels: key('VISAGE_MAX_IMAGE_PIXELS', '40000000', 'Largest decoded image (width × height) accepted; guards against decompression bombs.', (r) => parseIntIn(r, 40_000_000, 1, 1_000_000_000)),
+  maxBatchImages: key('VISAGE_MAX_BATCH_IMAGES', '20', 'Most images in one addEnrollmentImages or enrollFaces call.', (r) => parseIntIn(r, 20, 1, 1000)),
+  maxFrames: key('VISAGE_MAX_FRAMES', '16', 'Most frames in one identifyFrames call.', (r) => parseIntIn(r, 16, 1, 1000)),
+  maxVideoBytes: key('VISAGE_MAX_VIDEO_BYTES', '50mb', 'Largest encoded video accepted.', (r) => parseBytes(r, 50 * 1024 * 1024)),
+  hnswThreshold: key('VISAGE_HNSW_THRESHOLD', '200000', 'Faces above which a tenant index switches from exact flat search to HNSW.', (r) => parseIntIn(r, 200_000, 1, 1_000_000_000)),
+  indexWaitMs: key('VISAGE_INDEX_WAIT_MS', '30000', 'How long a request waits for a loading index before INDEX_UNAVAILABLE.', (r) => parseIntIn(r, 30_000, 1, 3_600_000)),
+  syncIntervalMs: key('VISAGE_SYNC_INTERVAL_MS', '5000', 'Period of the catch-up that repairs a missed face-change notification.', (r) => parseIntIn(r, 5000, 100, 3_600_000)),
+  eagerTenants: key('VISAGE_EAGER_TENANTS', '', 'Comma-separated tenant slugs whose indexes load at start-up.', (r) => parseList(r)),
+  readyRequiresIndexes: key('VISAGE_READY_REQUIRES_INDEXES', 'false', '/readyz waits for the eager tenants’ indexes.', (r) => parseBool(r, false)),
+  metricsTenantLabels: key('VISAGE_METRICS_TENANT_LABELS', 'false', 'Label metrics by tenant id (unbounded cardinality; off by default).', (r) => parseBool(r, false)),
+  shutdownGraceMs: key('VISAGE_SHUTDOWN_GRACE_MS', '10000', 'On SIGTERM, how long in-flight requests may take before the process exits.', (r) => parseIntIn(r, 10_000, 0, 600_000)),
+  ffmpegPath: key('VISAGE_FFMPEG', 'ffmpeg', 'ffmpeg binary used to decode videos.', (r) => parseString(r, 'ffmpeg')),
+  ffmpegTimeoutMs: key('VISAGE_FFMPEG_TIMEOUT_MS', '60000', 'Longest a video decode may run before it is killed.', (r) => parseIntIn(r, 60_000, 100, 3_600_000)),
+} as const;
+
+export type ConfigKeys = typeof CONFIG_KEYS;
+export type Config = { readonly [K in keyof ConfigKeys]: ReturnType<ConfigKeys[K]['parse']> };

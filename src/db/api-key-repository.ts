@@ -1,0 +1,50 @@
+import type { ApiKeyRole, PrismaClient } from './generated/client.js';
+import { isUuid } from './ids.js';
+import { afterCursor, toPage, type Cursor, type Page } from './page.js';
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  role: ApiKeyRole;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+
+export function apiKeyRepository(prisma: PrismaClient) {
+  return {
+    async create(tenantId: string, input: { name: string; role: ApiKeyRole; prefix: string; secretHash: string }): Promise<ApiKeyRecord> {
+      return prisma.apiKey.create({ data: { tenantId, ...input }, select });
+    },
+    /** The one lookup that is not tenant-scoped: authentication, before the tenant is known. */
+    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
+      return prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true } });
+    },
+    async byId(tenantId: string, id: string): Promise<ApiKeyRecord | null> {
+      if (!isUuid(id)) return null;
+      return prisma.apiKey.findFirst({ where: { tenantId, id }, select });
+    },
+    async revoke(tenantId: string, id: string, at: Date): Promise<ApiKeyRecord | null> {
+      if (!isUuid(id)) return null;
+      const { count } = await prisma.apiKey.updateMany({ where: { tenantId, id, revokedAt: null }, data: { revokedAt: at } });
+      if (count === 0 && !(await prisma.apiKey.findFirst({ where: { tenantId, id }, select: { id: true } }))) return null;
+      return prisma.apiKey.findFirst({ where: { tenantId, id }, select });
+    },
+    async touch(tenantId: string, id: string, at: Date): Promise<void> {
+      await prisma.apiKey.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });
+    },
+    async list(tenantId: string, first: number, after: Cursor | undefined): Promise<Page<ApiKeyRecord>> {
+      const [rows, totalCount] = await Promise.all([
+        prisma.apiKey.findMany({ where: { tenantId, ...afterCursor(after, 'asc') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1, select }),
+        prisma.apiKey.count({ where: { tenantId } }),
+      ]);
+      return toPage(rows, first, totalCount);
+    },
+  };
+}
+
+export type ApiKeyRepository = ReturnType<typeof apiKeyRepository>;

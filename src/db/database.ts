@@ -1,0 +1,92 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import pg from 'pg';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from './generated/client.js';
+
+/**
+ * One handle for everything above the connection: Prisma for relational data, the `pg` pool for
+ * vector SQL, and how changes reach other processes. Embedded and external databases differ only
+ * inside this file.
+ */
+export interface Database {
+  readonly mode: 'external' | 'embedded';
+  /** Connection string of the served database (the loopback socket in embedded mode). */
+  readonly url: string;
+  readonly pool: pg.Pool;
+  readonly prisma: PrismaClient;
+  /** True when PostgreSQL LISTEN/NOTIFY reaches other connections (not in PGlite). */
+  readonly supportsListen: boolean;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** External PostgreSQL; undefined selects the embedded database. */
+  url: string | undefined;
+  /** Embedded database files live in `<dataDir>/pglite`. */
+  dataDir: string;
+  poolMax?: number;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10);
+}
+
+function withPrisma(pool: pg.Pool): PrismaClient {
+  return new PrismaClient({ adapter: new PrismaPg(pool) });
+}
+
+async function openExternal(url: string, poolMax: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+  // An idle client that loses its server must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const prisma = withPrisma(pool);
+  return {
+    mode: 'external',
+    url,
+    pool,
+    prisma,
+    supportsListen: true,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/**
+ * PGlite is a single backend session behind its socket: with two connections, one's write can
+ * land inside the other's open transaction and vanish on its rollback (measured, STACK.md). So
+ * everything (Prisma and raw SQL) shares one pool of exactly one connection.
+ */
+async function openEmbedded(dataDir: string): Promise<Database> {
+  const [{ PGlite }, { vector }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-pgvector'),
+    import('@electric-sql/pglite-socket'),
+  ]);
+  const dir = path.resolve(dataDir, 'pglite');
+  await mkdir(dir, { recursive: true });
+  const db = await PGlite.create(dir, { extensions: { vector } });
+  // The pool holds one connection, but the server must accept a few: pg replaces a client that
+  // saw an error by opening a new one before the server has finished closing the old socket.
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 4 });
+  await server.start();
+  const url = `postgres://postgres@${server.getServerConn()}/postgres`;
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+  pool.on('error', () => undefined);
+  const prisma = withPrisma(pool);
+  return {
+    mode: 'embedded',
+    url,
+    pool,
+    prisma,
+    supportsListen: false,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+      await server.stop();
+      await db.close();
+    },
+  };
+}

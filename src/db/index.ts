@@ -1,0 +1,10 @@
+export { openDatabase, type Database, type DatabaseOptions } from './database.js';
+export { migrate, pendingMigrations, readMigrations, MIGRATIONS_DIR } from './migrate.js';
+export { encodeCursor, decodeCursor, checkPageSize, MAX_PAGE_SIZE, type Page, type Cursor } from './page.js';
+export { FACE_CHANGES_CHANNEL, recordFaceChanges, inTransaction, type FaceRef } from './face-changes.js';
+export type { TenantRecord } from './tenant-repository.js';
+export type { ApiKeyRecord } from './api-key-repository.js';
+export type { PersonRecord, PersonInput } from './person-repository.js';
+export { createRepositories, type Repositories } from './repositories.js';
+export type { ApiKeyRole, EnrollmentStatus, EnrollmentSource, RecognitionDecision } from './generated/enums.js';
+export { isUuid, isFaceId } from './ids.js';

@@ -1,0 +1,91 @@
+import type pg from 'pg';
+import type { Prisma, PrismaClient } from './generated/client.js';
+import { inTransaction, recordFaceChanges, type FaceRef } from './face-changes.js';
+import { isUuid } from './ids.js';
+import { afterCursor, toPage, type Cursor, type Page } from './page.js';
+import { isNotFound, rethrowKnown } from './prisma-errors.js';
+
+export interface PersonRecord {
+  id: string;
+  tenantId: string;
+  displayName: string;
+  externalId: string | null;
+  metadata: unknown;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface PersonInput {
+  displayName?: string;
+  externalId?: string | null;
+  metadata?: Prisma.InputJsonValue;
+}
+
+const select = { id: true, tenantId: true, displayName: true, externalId: true, metadata: true, createdAt: true, updatedAt: true } as const;
+
+function conflict(err: unknown, externalId: string | null | undefined): never {
+  rethrowKnown(err, `Another person in this tenant already has externalId "${externalId ?? ''}".`, 'externalId');
+}
+
+export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
+  return {
+    async create(tenantId: string, input: PersonInput & { displayName: string }): Promise<PersonRecord> {
+      try {
+        return await prisma.person.create({ data: { tenantId, ...input }, select });
+      } catch (err) {
+        conflict(err, input.externalId);
+      }
+    },
+    async byId(tenantId: string, id: string): Promise<PersonRecord | null> {
+      if (!isUuid(id)) return null;
+      return prisma.person.findFirst({ where: { tenantId, id }, select });
+    },
+    async byIds(tenantId: string, ids: readonly string[]): Promise<PersonRecord[]> {
+      return prisma.person.findMany({ where: { tenantId, id: { in: ids.filter(isUuid) } }, select });
+    },
+    async byExternalId(tenantId: string, externalId: string): Promise<PersonRecord | null> {
+      return prisma.person.findFirst({ where: { tenantId, externalId }, select });
+    },
+    async update(tenantId: string, id: string, input: PersonInput): Promise<PersonRecord | null> {
+      if (!isUuid(id)) return null;
+      try {
+        const { count } = await prisma.person.updateMany({ where: { tenantId, id }, data: input });
+        return count === 0 ? null : await prisma.person.findFirst({ where: { tenantId, id }, select });
+      } catch (err) {
+        if (isNotFound(err)) return null;
+        conflict(err, input.externalId);
+      }
+    },
+    async list(tenantId: string, args: { first: number; after?: Cursor; search?: string }): Promise<Page<PersonRecord>> {
+      const where: Prisma.PersonWhereInput = { tenantId };
+      if (args.search) {
+        where.OR = [{ displayName: { contains: args.search, mode: 'insensitive' } }, { externalId: args.search }];
+      }
+      const [rows, totalCount] = await Promise.all([
+        prisma.person.findMany({ where: { ...where, ...afterCursor(args.after, 'asc') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: args.first + 1, select }),
+        prisma.person.count({ where }),
+      ]);
+      return toPage(rows, args.first, totalCount);
+    },
+    /**
+     * Deletes the person with every face, session and vector (by cascade), and logs the removal
+     * of their searchable faces so every process drops them from its index.
+     */
+    async delete(tenantId: string, id: string): Promise<boolean> {
+      if (!isUuid(id)) return false;
+      return inTransaction(pool, async (client) => {
+        const person = await client.query('SELECT id FROM "Person" WHERE "tenantId" = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
+        if (person.rowCount === 0) return false;
+        const faces = await client.query<FaceRef>(
+          'SELECT id::text AS id, model FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2 AND searchable',
+          [tenantId, id],
+        );
+        await client.query('DELETE FROM "Person" WHERE "tenantId" = $1 AND id = $2', [tenantId, id]);
+        await recordFaceChanges(client, tenantId, faces.rows, 'DELETE');
+        return true;
+      });
+    },
+  };
+}
+
+export type PersonRepository = ReturnType<typeof personRepository>;

@@ -1,0 +1,16 @@
+import type { Database } from './database.js';
+import { apiKeyRepository } from './api-key-repository.js';
+import { auditRepository } from './audit-repository.js';
+import { personRepository } from './person-repository.js';
+import { tenantRepository } from './tenant-repository.js';
+
+export function createRepositories(db: Database) {
+  return {
+    tenants: tenantRepository(db.prisma),
+    apiKeys: apiKeyRepository(db.prisma),
+    people: personRepository(db.prisma, db.pool),
+    audit: auditRepository(db.prisma),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

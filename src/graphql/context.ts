@@ -1,0 +1,9 @@
+import type { Viewer } from '../auth/index.js';
+import type { Services } from '../services.js';
+
+/** What every resolver receives: who is calling, and the use cases it may call. */
+export interface GraphQLContext {
+  viewer: Viewer;
+  services: Services;
+  requestId: string;
+}

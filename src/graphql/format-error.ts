@@ -1,0 +1,25 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { isAppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+/**
+ * The single place that turns errors into what a client sees: an AppError keeps its code and
+ * message; anything unexpected is logged and becomes INTERNAL_SERVER_ERROR with its message hidden.
+ */
+export function createFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    if (isAppError(original)) {
+      return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
+    }
+    // graphql-js and Apollo raise GraphQLErrors for malformed requests (parse, validation,
+    // variable coercion); those messages are written for clients, so their codes pass through.
+    const code = formatted.extensions?.code;
+    if (original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
+      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
+    return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

@@ -1,0 +1,46 @@
+import { Kind, type ValueNode } from 'graphql';
+import { scalarType } from 'nexus';
+
+export const DateTime = scalarType({
+  name: 'DateTime',
+  description: 'An ISO-8601 timestamp in UTC.',
+  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  parseValue: (value) => {
+    const date = new Date(String(value));
+    if (Number.isNaN(date.getTime())) throw new TypeError(`"${String(value)}" is not an ISO-8601 timestamp.`);
+    return date;
+  },
+  parseLiteral: (ast) => {
+    if (ast.kind !== Kind.STRING) throw new TypeError('DateTime literals must be strings.');
+    const date = new Date(ast.value);
+    if (Number.isNaN(date.getTime())) throw new TypeError(`"${ast.value}" is not an ISO-8601 timestamp.`);
+    return date;
+  },
+});
+
+function literalToJson(ast: ValueNode): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map(literalToJson);
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalToJson(f.value)]));
+    default:
+      throw new TypeError('JSON literals cannot contain variables.');
+  }
+}
+
+export const JSONScalar = scalarType({
+  name: 'JSON',
+  description: 'Any JSON value.',
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: literalToJson,
+});

@@ -1,0 +1,1 @@
+export { createPersonService, type PersonService, type PersonFields } from './person-service.js';

@@ -1,0 +1,85 @@
+import { AppError, badInput } from '../errors.js';
+import { requireTenant, type Viewer } from '../auth/index.js';
+import { checkPageSize, decodeCursor, type Page, type PersonRecord, type Repositories } from '../db/index.js';
+
+export interface PersonFields {
+  displayName?: string | null;
+  externalId?: string | null;
+  metadata?: unknown;
+}
+
+const MAX_METADATA_BYTES = 16 * 1024;
+
+function checkFields(input: PersonFields, creating: boolean) {
+  const out: { displayName?: string; externalId?: string | null; metadata?: object } = {};
+  if (input.displayName !== undefined && input.displayName !== null) {
+    const name = input.displayName.trim();
+    if (name.length === 0 || name.length > 200) throw badInput('displayName', 'displayName must be 1 to 200 characters.');
+    out.displayName = name;
+  } else if (creating) {
+    throw badInput('displayName', 'displayName is required.');
+  }
+  if (input.externalId !== undefined) {
+    if (input.externalId !== null && (input.externalId.length === 0 || input.externalId.length > 200)) {
+      throw badInput('externalId', 'externalId must be 1 to 200 characters, or null.');
+    }
+    out.externalId = input.externalId;
+  }
+  if (input.metadata !== undefined && input.metadata !== null) {
+    if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) throw badInput('metadata', 'metadata must be a JSON object.');
+    if (JSON.stringify(input.metadata).length > MAX_METADATA_BYTES) throw badInput('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`);
+    out.metadata = input.metadata;
+  }
+  return out;
+}
+
+function notFound(id: string): AppError {
+  return new AppError('NOT_FOUND', `No person with id "${id}" in this tenant.`, { field: 'id' });
+}
+
+export function createPersonService({ repos }: { repos: Repositories }) {
+  return {
+    async create(viewer: Viewer, input: PersonFields): Promise<PersonRecord> {
+      const v = requireTenant(viewer, 'managePeople');
+      const fields = checkFields(input, true);
+      const person = await repos.people.create(v.tenantId, { ...fields, displayName: fields.displayName! });
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.create', target: person.id });
+      return person;
+    },
+
+    async update(viewer: Viewer, input: PersonFields & { id: string }): Promise<PersonRecord> {
+      const v = requireTenant(viewer, 'managePeople');
+      const person = await repos.people.update(v.tenantId, input.id, checkFields(input, false));
+      if (!person) throw notFound(input.id);
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.update', target: person.id });
+      return person;
+    },
+
+    async delete(viewer: Viewer, id: string): Promise<{ id: string }> {
+      const v = requireTenant(viewer, 'managePeople');
+      if (!(await repos.people.delete(v.tenantId, id))) throw notFound(id);
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.delete', target: id });
+      return { id };
+    },
+
+    async get(viewer: Viewer, id: string): Promise<PersonRecord | null> {
+      const v = requireTenant(viewer, 'readPeople');
+      return repos.people.byId(v.tenantId, id);
+    },
+
+    async require(viewer: Viewer, id: string): Promise<PersonRecord> {
+      const person = await this.get(viewer, id);
+      if (!person) throw notFound(id);
+      return person;
+    },
+
+    async list(viewer: Viewer, args: { first: number; after?: string | null; search?: string | null }): Promise<Page<PersonRecord>> {
+      const v = requireTenant(viewer, 'readPeople');
+      const search = args.search?.trim() || undefined;
+      const cursor = decodeCursor(args.after);
+      return repos.people.list(v.tenantId, { first: checkPageSize(args.first), ...(cursor ? { after: cursor } : {}), ...(search ? { search } : {}) });
+    },
+  };
+}
+
+export type PersonService = ReturnType<typeof createPersonService>;

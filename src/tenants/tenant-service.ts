@@ -1,0 +1,126 @@
+import { AppError, badInput } from '../errors.js';
+import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
+import { checkPageSize, decodeCursor, type ApiKeyRecord, type ApiKeyRole, type Page, type Repositories, type TenantRecord } from '../db/index.js';
+import { defaultSettings, readSettings, validateVoteParams, type TenantSettings } from './tenant-settings.js';
+
+export interface TenantView extends Omit<TenantRecord, 'settings'> {
+  settings: TenantSettings;
+}
+
+export interface CreatedKey {
+  apiKey: ApiKeyRecord;
+  /** Shown once; only its hash is stored. */
+  secret: string;
+}
+
+export interface SettingsInput {
+  model?: string | null;
+  k1?: number | null;
+  k2?: number | null;
+  threshold?: number | null;
+}
+
+export interface TenantServiceDeps {
+  repos: Repositories;
+  /** Embedding model ids this server can run. */
+  knownModels: () => readonly string[];
+  /** Faces stored for the tenant under a model other than `model` (a model switch would strand them). */
+  facesOfOtherModels: (tenantId: string, model: string) => Promise<number>;
+}
+
+const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+function view(t: TenantRecord): TenantView {
+  return { ...t, settings: readSettings(t.settings) };
+}
+
+export function createTenantService({ repos, knownModels, facesOfOtherModels }: TenantServiceDeps) {
+  async function issueKey(tenantId: string, name: string, role: ApiKeyRole): Promise<CreatedKey> {
+    if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
+    const { prefix, secret, hash } = await generateApiKeySecret();
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash });
+    return { apiKey, secret };
+  }
+
+  return {
+    async createTenant(viewer: Viewer, input: { name: string; slug: string }): Promise<CreatedKey & { tenant: TenantView }> {
+      requirePlatform(viewer);
+      if (input.name.trim().length === 0 || input.name.length > 200) throw badInput('name', 'A tenant name must be 1 to 200 characters.');
+      if (!SLUG.test(input.slug)) throw badInput('slug', 'A slug is 1 to 63 lowercase letters, digits or dashes, not starting or ending with a dash.');
+      const tenant = await repos.tenants.create({ name: input.name.trim(), slug: input.slug, settings: defaultSettings() });
+      const key = await issueKey(tenant.id, 'initial admin key', 'ADMIN');
+      await repos.audit.record(tenant.id, { actorKeyId: null, action: 'tenant.create', target: tenant.id });
+      return { tenant: view(tenant), ...key };
+    },
+
+    async listTenants(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<TenantView>> {
+      requirePlatform(viewer);
+      const page = await repos.tenants.list(checkPageSize(args.first), decodeCursor(args.after));
+      return { ...page, items: page.items.map(view) };
+    },
+
+    /** The calling key's role; null for the platform admin, who belongs to no tenant. */
+    async viewer(viewer: Viewer): Promise<{ role: ApiKeyRole } | null> {
+      if (viewer.kind === 'platform') return null;
+      return { role: requireTenant(viewer, 'readTenant').role };
+    },
+
+    async viewerTenant(viewer: Viewer): Promise<TenantView> {
+      const v = requireTenant(viewer, 'readTenant');
+      const tenant = await repos.tenants.byId(v.tenantId);
+      if (!tenant) throw new AppError('UNAUTHENTICATED', 'The tenant of this API key no longer exists.');
+      return view(tenant);
+    },
+
+    async settings(tenantId: string): Promise<TenantSettings> {
+      const tenant = await repos.tenants.byId(tenantId);
+      if (!tenant) throw new AppError('NOT_FOUND', 'Tenant not found.');
+      return readSettings(tenant.settings);
+    },
+
+    async updateSettings(viewer: Viewer, input: SettingsInput): Promise<TenantView> {
+      const v = requireTenant(viewer, 'manageSettings');
+      const current = await this.viewerTenant(viewer);
+      const model = input.model ?? current.settings.model;
+      if (!knownModels().includes(model)) throw badInput('model', `Unknown embedding model "${model}"; available: ${knownModels().join(', ')}.`);
+      const base = model === current.settings.model ? current.settings : defaultSettings(model);
+      const next: TenantSettings = { model, k1: input.k1 ?? base.k1, k2: input.k2 ?? base.k2, threshold: input.threshold ?? base.threshold };
+      validateVoteParams(next);
+      if (model !== current.settings.model) {
+        const stranded = await facesOfOtherModels(v.tenantId, model);
+        if (stranded > 0) {
+          throw new AppError(
+            'CONFLICT',
+            `This tenant has ${stranded} faces embedded with another model; switching to "${model}" would make them unsearchable. Delete them or re-enroll first (re-embedding is not automatic).`,
+            { field: 'model' },
+          );
+        }
+      }
+      const updated = await repos.tenants.updateSettings(v.tenantId, next);
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'tenant.settings.update', target: v.tenantId });
+      return view(updated);
+    },
+
+    async createApiKey(viewer: Viewer, input: { name: string; role: ApiKeyRole }): Promise<CreatedKey> {
+      const v = requireTenant(viewer, 'manageKeys');
+      const created = await issueKey(v.tenantId, input.name, input.role);
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });
+      return created;
+    },
+
+    async revokeApiKey(viewer: Viewer, id: string): Promise<ApiKeyRecord> {
+      const v = requireTenant(viewer, 'manageKeys');
+      const revoked = await repos.apiKeys.revoke(v.tenantId, id, new Date());
+      if (!revoked) throw new AppError('NOT_FOUND', `No API key with id "${id}" in this tenant.`, { field: 'id' });
+      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.revoke', target: id });
+      return revoked;
+    },
+
+    async listApiKeys(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<ApiKeyRecord>> {
+      const v = requireTenant(viewer, 'manageKeys');
+      return repos.apiKeys.list(v.tenantId, checkPageSize(args.first), decodeCursor(args.after));
+    },
+  };
+}
+
+export type TenantService = ReturnType<typeof createTenantService>;

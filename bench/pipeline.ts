@@ -19,6 +19,7 @@ const { values } = parseArgs({
     model: { type: 'string' },
     'ort-threads': { type: 'string' },
     flip: { type: 'boolean', default: false },
+    spinning: { type: 'boolean', default: false },
     warmup: { type: 'string', default: '5' },
   },
 });
@@ -63,7 +64,7 @@ function summarise(samples: Sample[]) {
   };
 }
 
-const threads = values['ort-threads'] ? { intraOpThreads: Number(values['ort-threads']) } : {};
+const threads = { intraOpThreads: values['ort-threads'] ? Number(values['ort-threads']) : undefined, allowSpinning: values.spinning };
 const modelsDir = values['models-dir']!;
 const registry = createModelRegistry({ modelsDir, ...threads, flip: { [values.model ?? 'face-arcface-512']: values.flip! } });
 const model = await registry.get(values.model);
@@ -80,5 +81,5 @@ for (const bytes of photos) {
 }
 
 const small = samples.filter((s) => s.faces === 1 && s.pixels <= 1_000_000);
-console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, ortThreads: threads.intraOpThreads ?? 1, ...summarise(small) }));
+console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, ortThreads: threads.intraOpThreads ?? 1, spinning: threads.allowSpinning, ...summarise(small) }));
 console.log(JSON.stringify(summarise(samples)));

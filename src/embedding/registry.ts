@@ -110,7 +110,8 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
       });
     }
     const session = await loadSession(file, {
-      ...(options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {}),
+      intraOpThreads: options.intraOpThreads,
+      allowSpinning: options.allowSpinning,
       variant: 'dynamic-batch',
       transform: withDynamicBatch,
       hint: id === CLIP_ID ? 'Point VISAGE_CLIP_MODEL at an existing file.' : 'Run scripts/fetch-models.sh (see README).',

@@ -5,6 +5,8 @@ export interface SessionOptions {
    * Threads one inference may use. Default 1: see sharedSessionOptions for the measurement.
    */
   intraOpThreads?: number;
+  /** Let idle pool threads spin; default false (see below). A knob for `bench:pipeline --spinning`. */
+  allowSpinning?: boolean;
 }
 
 export const DEFAULT_INTRA_OP_THREADS = 1;
@@ -13,7 +15,8 @@ export const DEFAULT_INTRA_OP_THREADS = 1;
  * The one place the ONNX Runtime thread policy is decided, for every model the project loads.
  *
  * Measured on the 2-core dev machine with detect, landmark and feature sessions loaded together
- * and run in turn (medians of 40 runs, `node .cache/threads.mjs`-style loop, other processes busy):
+ * and run in turn (medians of 40 runs, other processes busy; `npm run bench:pipeline -- --ort-threads N
+[--spinning]` repeats the comparison on the whole pipeline):
  *   ORT default (2 threads, spinning on): detect 13.0 ms, landmark 3.3 ms, feature 49.5 ms
  *   intraOp 2, spinning on:               detect 15.0 ms, landmark 0.9 ms, feature 55.9 ms
  *   intraOp 2, spinning off:              detect  3.7 ms, landmark 1.0 ms, feature 13.6 ms
@@ -24,6 +27,7 @@ export const DEFAULT_INTRA_OP_THREADS = 1;
  * parallelism comes from (requests, not operators).
  */
 export function sharedSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const spin = options.allowSpinning ? '1' : '0';
   return {
     intraOpNumThreads: options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
     interOpNumThreads: 1,
@@ -31,6 +35,6 @@ export function sharedSessionOptions(options: SessionOptions = {}): ort.Inferenc
     graphOptimizationLevel: 'all',
     // The faceplugin models list their weights as graph inputs; ORT warns about each one at load.
     logSeverityLevel: 3,
-    extra: { session: { 'intra_op.allow_spinning': '0', 'inter_op.allow_spinning': '0' } },
+    extra: { session: { 'intra_op.allow_spinning': spin, 'inter_op.allow_spinning': spin } },
   };
 }

@@ -27,7 +27,8 @@ export function loadSession(
   path: string,
   options: SessionOptions & { hint?: string; variant?: string; transform?: (bytes: Uint8Array) => Uint8Array } = {},
 ): Promise<ort.InferenceSession> {
-  const key = `${resolve(path)}|${options.variant ?? ''}|${options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS}`;
+  const threads = options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS;
+  const key = `${resolve(path)}|${options.variant ?? ''}|${threads}|${options.allowSpinning ? 'spin' : ''}`;
   let session = sessions.get(key);
   if (!session) {
     session = (async () => {

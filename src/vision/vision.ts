@@ -19,7 +19,7 @@ export interface Vision {
 }
 
 export function createVision(options: VisionOptions): Vision {
-  const threads = options.intraOpThreads !== undefined ? { intraOpThreads: options.intraOpThreads } : {};
+  const threads: SessionOptions = { intraOpThreads: options.intraOpThreads, allowSpinning: options.allowSpinning };
   const file = (name: string) => join(options.modelsDir, name);
   return {
     detector: async () => createFaceDetector(await loadSession(file(VISION_MODEL_FILES.detector), threads)),

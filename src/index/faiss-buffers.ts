@@ -68,6 +68,16 @@ export function createHnswIndex(dim: number, params: HnswParams): Index {
   return index;
 }
 
+/**
+ * A copy of a built HNSW index searching with another efSearch. It round-trips the whole index
+ * (~1 s per 200 MB), so it is for tuning and benchmarks, not per request.
+ */
+export function withHnswEfSearch(index: Index, efSearch: number): Index {
+  const buf = index.toBuffer();
+  buf.writeInt32LE(efSearch, hnswParamsOffset(buf) + 4);
+  return faiss.Index.fromBuffer(buf);
+}
+
 /** Offset of efConstruction (efSearch follows) in a serialised IndexHNSWFlat (faiss write_HNSW). */
 function hnswParamsOffset(buf: Buffer): number {
   if (buf.toString('latin1', 0, 4) !== HNSW_FOURCC) throw new Error('Not a faiss IndexHNSWFlat buffer.');

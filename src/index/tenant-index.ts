@@ -1,6 +1,6 @@
 import type { FaceBatch } from '../db/face-index-source.js';
 import type { Neighbour } from '../recognition/classify.js';
-import { createHnswIndex, flatIndexFromVectors, type FaissIndex, type HnswParams } from './faiss-buffers.js';
+import { createHnswIndex, flatIndexFromVectors, withHnswEfSearch, type FaissIndex, type HnswParams } from './faiss-buffers.js';
 
 /** A search result; `label` is the personId, so hits go straight into `classifyFace`. */
 export interface FaceHit extends Neighbour {
@@ -90,6 +90,15 @@ export class TenantIndex {
         if (this.size < this.options.hnswAbove / 2) return 'shrunk-below-hnsw';
         return this.dead.size > this.labelFace.length * this.options.maxTombstoneShare ? 'tombstones' : null;
     }
+  }
+
+  /**
+   * Changes the HNSW search beam (recall against latency) of a built index. faiss-node has no
+   * setter, so this re-serialises the whole index: seconds for a large one, for tuning only.
+   */
+  setEfSearch(efSearch: number): void {
+    if (this.kind !== 'hnsw') throw new Error('efSearch applies to HNSW indexes only.');
+    if (this.faiss !== null) this.faiss = withHnswEfSearch(this.faiss, efSearch);
   }
 
   /**

@@ -36,13 +36,18 @@ export interface ClassScore {
 const ratio = (a: number, b: number): number => (b === 0 ? 0 : a / b);
 const harmonic = (p: number, r: number): number => (p + r === 0 ? 0 : (2 * p * r) / (p + r));
 
-/** One-vs-rest counts and scores per label (index K is Unknown). */
-export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>, numLabels: number): ClassScore[] {
+interface OneVsRest {
+  tp: Float64Array;
+  fp: Float64Array;
+  fn: Float64Array;
+}
+
+/** A right answer is a TP of its label; a wrong one is an FP of the answer and an FN of the truth. */
+function countOneVsRest(truth: ArrayLike<number>, pred: ArrayLike<number>, numLabels: number): OneVsRest {
   const tp = new Float64Array(numLabels);
   const fp = new Float64Array(numLabels);
   const fn = new Float64Array(numLabels);
-  const n = truth.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < truth.length; i++) {
     const t = truth[i]!;
     const p = pred[i]!;
     if (t === p) tp[t]! += 1;
@@ -51,6 +56,13 @@ export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>
       fn[t]! += 1;
     }
   }
+  return { tp, fp, fn };
+}
+
+/** One-vs-rest counts and scores per label (index K is Unknown). */
+export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>, numLabels: number): ClassScore[] {
+  const { tp, fp, fn } = countOneVsRest(truth, pred, numLabels);
+  const n = truth.length;
   const scores: ClassScore[] = [];
   for (let c = 0; c < numLabels; c++) {
     const precision = ratio(tp[c]!, tp[c]! + fp[c]!);
@@ -75,9 +87,7 @@ export function perClassScores(truth: ArrayLike<number>, pred: ArrayLike<number>
  */
 export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<number>, unknownLabel: number): PointMetrics {
   const numLabels = unknownLabel + 1;
-  const classTp = new Float64Array(numLabels);
-  const classFp = new Float64Array(numLabels);
-  const classFn = new Float64Array(numLabels);
+  const { tp: classTp, fp: classFp, fn: classFn } = countOneVsRest(truth, pred, numLabels);
   const n = truth.length;
   let known = 0;
   let knownRight = 0;
@@ -88,11 +98,6 @@ export function scorePredictions(truth: ArrayLike<number>, pred: ArrayLike<numbe
   for (let i = 0; i < n; i++) {
     const t = truth[i]!;
     const p = pred[i]!;
-    if (t === p) classTp[t]! += 1;
-    else {
-      classFp[p]! += 1;
-      classFn[t]! += 1;
-    }
     if (t === unknownLabel) {
       unknown += 1;
       if (p === unknownLabel) rejected += 1;

@@ -65,8 +65,13 @@ export async function runEvaluation(options: EvalOptions, embedder: Embedder, lo
   const probeVecs = embedded.embeddings.slice(enrolled.length);
 
   const gallery: GalleryEntry[] = enrolled.flatMap((s, i) => (enrolledVecs[i] ? [{ label: s.label!, embedding: enrolledVecs[i] }] : []));
-  const noFace = { enrolled: enrolled.length - gallery.length, probes: probeVecs.filter((v) => v === null).length };
-  if (noFace.enrolled + noFace.probes > 0) log(`no face found in ${noFace.enrolled} enrolled images (skipped) and ${noFace.probes} probes (answered Unknown)`);
+  const noFace = {
+    enrolled: enrolled.filter((_, i) => enrolledVecs[i] === null).map((s) => s.path),
+    probes: probes.filter((_, i) => probeVecs[i] === null).map((s) => s.path),
+  };
+  if (noFace.enrolled.length + noFace.probes.length > 0) {
+    log(`no face found in ${noFace.enrolled.length} enrolled images (skipped) and ${noFace.probes.length} probes (answered Unknown); listed in best.json`);
+  }
 
   const grid = defaultGrid(options.maxThreshold);
   const neighbours = searchNeighbours(gallery, probeVecs, maxK2(grid));

@@ -36,6 +36,8 @@ export interface FaceChange {
 /** What the index layer needs from storage; `pgFaceIndexSource` is the real one. */
 export interface FaceIndexSource {
   maxChangeSeq(tenantId: string, model: string): Promise<bigint>;
+  /** maxChangeSeq for many (tenant, model) pairs in one round trip, in the order given. */
+  maxChangeSeqs(keys: readonly { tenantId: string; model: string }[]): Promise<bigint[]>;
   countSearchable(tenantId: string, model: string): Promise<number>;
   streamSearchable(tenantId: string, model: string, batchSize?: number): AsyncIterable<FaceBatch>;
   changesSince(tenantId: string, model: string, afterSeq: bigint, limit: number): Promise<FaceChange[]>;
@@ -45,6 +47,7 @@ export interface FaceIndexSource {
 export function pgFaceIndexSource(db: Queryable): FaceIndexSource {
   return {
     maxChangeSeq: (tenantId, model) => maxChangeSeq(db, tenantId, model),
+    maxChangeSeqs: (keys) => maxChangeSeqs(db, keys),
     countSearchable: (tenantId, model) => countSearchable(db, tenantId, model),
     streamSearchable: (tenantId, model, batchSize) => streamSearchable(db, tenantId, model, batchSize),
     changesSince: (tenantId, model, afterSeq, limit) => changesSince(db, tenantId, model, afterSeq, limit),
@@ -58,6 +61,21 @@ export async function maxChangeSeq(db: Queryable, tenantId: string, model: strin
     [tenantId, model],
   );
   return BigInt(rows[0]?.seq ?? 0);
+}
+
+export async function maxChangeSeqs(
+  db: Queryable,
+  keys: readonly { tenantId: string; model: string }[],
+): Promise<bigint[]> {
+  if (keys.length === 0) return [];
+  // One index probe per key ("FaceChange_tenantId_model_seq_idx"), each filtered by its tenant.
+  const { rows } = await db.query<{ seq: string | null }>(
+    `SELECT (SELECT max(c.seq) FROM "FaceChange" c WHERE c."tenantId" = k.t AND c.model = k.m)::text AS seq
+       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(t, m, i)
+      ORDER BY k.i`,
+    [keys.map((k) => k.tenantId), keys.map((k) => k.model)],
+  );
+  return rows.map((r) => BigInt(r.seq ?? 0));
 }
 
 export async function countSearchable(db: Queryable, tenantId: string, model: string): Promise<number> {

@@ -132,8 +132,15 @@ export class TenantIndexes {
     return run;
   }
 
-  refreshAll(): Promise<void> {
-    return Promise.all(this.loadedKeys().map((key) => this.refresh(key.tenantId, key.model))).then(() => undefined);
+  /** Catches up every loaded index that is behind, asking the database about all of them at once. */
+  async refreshAll(): Promise<void> {
+    const keys = this.loadedKeys();
+    const latest = await this.options.source.maxChangeSeqs(keys);
+    const behind = keys.filter((key, i) => {
+      const slot = this.slots.get(keyOf(key));
+      return hasIndex(slot) && latest[i]! > slot.index.appliedSeq;
+    });
+    await Promise.all(behind.map((key) => this.refresh(key.tenantId, key.model)));
   }
 
   /** Forgets every index of a tenant (for example when the tenant is deleted). */

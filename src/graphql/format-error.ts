@@ -15,7 +15,10 @@ export function createFormatError(logger: Logger) {
     }
     // graphql-js and Apollo raise GraphQLErrors for malformed requests (parse, validation,
     // variable coercion); those messages are written for clients, so their codes pass through.
-    const code = formatted.extensions?.code;
+    // Apollo re-wraps validation errors as GRAPHQL_VALIDATION_FAILED; a rule of ours that chose a
+    // more specific code (QUERY_TOO_DEEP) keeps it.
+    const inner = original instanceof GraphQLError && original.originalError instanceof GraphQLError ? original.originalError : undefined;
+    const code = inner?.extensions.code ?? formatted.extensions?.code;
     if (original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }

@@ -90,6 +90,9 @@ main().catch((err: unknown) => {
     // The registry's hint names the server's environment variables; the command takes flags instead.
     if (err.code === 'MODEL_UNAVAILABLE') console.error('eval: pass --clip-model FILE for clip-vit-b32, or --models-dir DIR for the face models.');
     process.exitCode = err.code === 'BAD_USER_INPUT' ? 2 : 1;
+  } else if (typeof (err as { code?: unknown }).code === 'string' && (err as { code: string }).code.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
   } else {
     console.error(err);
     process.exitCode = 1;

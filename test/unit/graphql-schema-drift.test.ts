@@ -14,7 +14,7 @@ import { buildSchema, SCHEMA_FILE } from '../../src/graphql/schema.js';
  * output-path option, so the artifact writer is driven directly; its config only needs `outputs`.
  */
 async function emitSchemaTo(file: string): Promise<string> {
-  const writer = new core.TypegenMetadata({ types: [], outputs: { schema: file, typegen: null } });
+  const writer = new core.TypegenMetadata({ outputs: { schema: file, typegen: null } });
   await writer.generateArtifacts(buildSchema());
   return readFile(file, 'utf8');
 }

@@ -42,8 +42,10 @@ build_pgvector() {
   rm -rf "$work"
 }
 
+# --remove-destination unlinks before writing: a running backend that has vector.so mapped
+# keeps its old copy instead of crashing on a file truncated under it.
 install_pgvector_from_cache() {
-  as_root cp -a "$(pgvector_cache_dir)/root/." /
+  as_root cp -a --remove-destination "$(pgvector_cache_dir)/root/." /
 }
 
 pg_cluster_online() {

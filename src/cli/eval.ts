@@ -1,16 +1,19 @@
 import { parseArgs } from 'node:util';
 import { badInput, isAppError } from '../errors.js';
-import { createPipelineEmbedder, runEvaluation } from '../eval/index.js';
+import { applySettings, createPipelineEmbedder, runEvaluation, type ApplyTarget } from '../eval/index.js';
 
 const USAGE = `usage: npm run eval -- --data <dir> [--unknown <dir>] [--model face-arcface-512|clip-vit-b32]
        [--enroll N] [--cropped] [--out <dir>] [--scalability 5,10,25,...]
        [--max-threshold 1.5] [--models-dir models] [--clip-model FILE] [--cropped-fallback PX]
        [--cache-dir .cache/eval | --no-cache] [--seed 1] [--draws 5]
+       [--apply <tenantSlug> --server URL --api-key KEY [--apply-point best|balanced]]
 
 <dir> is either the paper's layout (class/train/*, class/val/*) or flat (class/*, with --enroll N:
 the first N files of each class in name order are enrolled, the rest are probes).
 Writes grid_search_results.csv, best.json, per_class_report.csv, bands.csv, confusion_matrix.png,
 pca.png, pr_curve.png (and scalability.csv/.png) to --out (default out/eval).
+--apply writes the chosen model, k1, k2 and threshold into the tenant's settings through the
+server's GraphQL API (an ADMIN key of that tenant).
 The last stdout line is the summary JSON.`;
 
 function positiveInt(name: string, raw: string | undefined): number | undefined {
@@ -38,6 +41,10 @@ async function main(): Promise<void> {
       'no-cache': { type: 'boolean', default: false },
       seed: { type: 'string', default: '1' },
       draws: { type: 'string', default: '5' },
+      apply: { type: 'string' },
+      server: { type: 'string' },
+      'api-key': { type: 'string' },
+      'apply-point': { type: 'string', default: 'best' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -57,6 +64,14 @@ async function main(): Promise<void> {
     .filter((s) => s.trim() !== '')
     .map((s) => positiveInt('scalability', s.trim())!);
   const enroll = positiveInt('enroll', values.enroll);
+  const point = values['apply-point'];
+  if (point !== 'best' && point !== 'balanced') throw badInput('apply-point', '--apply-point must be best or balanced');
+  // Checked before the slow part, so a missing flag does not cost a whole evaluation.
+  let apply: ApplyTarget | undefined;
+  if (values.apply !== undefined) {
+    if (!values.server || !values['api-key']) throw badInput('apply', '--apply needs --server URL and --api-key KEY (an ADMIN key of that tenant)');
+    apply = { tenantSlug: values.apply, server: values.server, apiKey: values['api-key'] };
+  }
 
   const embedder = await createPipelineEmbedder({
     modelsDir: values['models-dir']!,
@@ -81,6 +96,11 @@ async function main(): Promise<void> {
     (line) => console.log(line),
   );
   console.log(`wrote ${values.out}/`);
+  if (apply) {
+    const threshold = point === 'best' ? summary.best.threshold : summary.balanced.threshold;
+    const applied = await applySettings(apply, { model: values.model!, k1: summary.best.k1, k2: summary.best.k2, threshold });
+    console.log(`applied to tenant ${apply.tenantSlug}: model=${applied.model} k1=${applied.k1} k2=${applied.k2} threshold=${applied.threshold}`);
+  }
   console.log(JSON.stringify(summary));
 }
 

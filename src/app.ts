@@ -14,6 +14,12 @@ import { depthLimit } from './graphql/depth-limit.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createServices } from './services.js';
+import pg from 'pg';
+import { createVision } from './vision/index.js';
+import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
+import { pgFaceIndexSource } from './db/index.js';
+import { createFaceAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
 
 export interface App {
   readonly db: Database;
@@ -31,11 +37,48 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const adminToken = await resolveAdminToken(config, db, logger);
 
   const repos = createRepositories(db);
+  const sessionOptions = { intraOpThreads: config.ortThreads };
+  const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
+  const models = createModelRegistry({
+    modelsDir: config.modelsDir,
+    ...sessionOptions,
+    ...(config.clipModelPath ? { clipModelPath: config.clipModelPath } : {}),
+    customModels: parseCustomModelSpecs(config.customModels),
+  });
+  const indexes = new TenantIndexes({
+    source: pgFaceIndexSource(db.pool),
+    index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold },
+    loadWaitMs: config.indexWaitMs,
+    onEvent: (event) => logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`),
+  });
+  // Embedded PGlite does not deliver NOTIFY between connections; it is one process, so the
+  // in-process refresh after each write is the notification.
+  const feed = db.supportsListen
+    ? new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: db.url }), onError: (err) => logger.warn({ err }, 'face change feed error') })
+    : null;
+  const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: (err) => logger.warn({ err }, 'index catch-up failed') });
+  await sync.start();
+
   const services = createServices({
     repos,
-    knownModels: () => ['face-arcface-512', ...(config.clipModelPath ? ['clip-vit-b32'] : [])],
-    facesOfOtherModels: async () => 0,
+    knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
+    analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } }),
+    search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
+    indexChanged: (tenantId, model) => sync.changed(tenantId, model),
+    enrollmentPolicy: { ...DEFAULT_ENROLLMENT_POLICY, maxBatchImages: config.maxBatchImages, maxImageBytes: config.maxImageBytes },
+    maxImageBytes: config.maxImageBytes,
   });
+  if (config.eagerTenants.length > 0) void preloadTenants(config.eagerTenants);
+
+  async function preloadTenants(slugs: readonly string[]) {
+    const keys = [];
+    for (const slug of slugs) {
+      const tenant = await repos.tenants.bySlug(slug);
+      if (!tenant) logger.warn({ slug }, 'eager tenant not found');
+      else keys.push({ tenantId: tenant.id, model: (await services.tenants.settings(tenant.id)).model });
+    }
+    await indexes.preload(keys);
+  }
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     formatError: createFormatError(logger),
@@ -76,6 +119,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await Promise.race([closed, grace]);
       server.closeAllConnections();
       await apollo.stop();
+      await sync.stop();
+      indexes.clear();
       await db.close();
     },
   };

@@ -19,6 +19,9 @@ export async function recordFaceChanges(client: pg.PoolClient, tenantId: string,
   const byModel = new Map<string, string[]>();
   for (const f of faces) byModel.set(f.model, [...(byModel.get(f.model) ?? []), f.id]);
   for (const [model, ids] of byModel) {
+    // Readers apply the log by `seq > applied`; that is only complete if seqs of one key become
+    // visible in order. Serialising writers per (tenant, model) until commit guarantees it.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${tenantId}:${model}`]);
     const { rows } = await client.query<{ seq: string }>(
       `INSERT INTO "FaceChange" ("tenantId", model, "faceId", op)
        SELECT $1, $2, unnest($3::bigint[]), $4::"FaceChangeOp"

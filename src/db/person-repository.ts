@@ -71,18 +71,19 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
      * Deletes the person with every face, session and vector (by cascade), and logs the removal
      * of their searchable faces so every process drops them from its index.
      */
-    async delete(tenantId: string, id: string): Promise<boolean> {
-      if (!isUuid(id)) return false;
+    /** Returns the embedding models whose indexes lost faces, or null if there was no such person. */
+    async delete(tenantId: string, id: string): Promise<string[] | null> {
+      if (!isUuid(id)) return null;
       return inTransaction(pool, async (client) => {
         const person = await client.query('SELECT id FROM "Person" WHERE "tenantId" = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
-        if (person.rowCount === 0) return false;
+        if (person.rowCount === 0) return null;
         const faces = await client.query<FaceRef>(
           'SELECT id::text AS id, model FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2 AND searchable',
           [tenantId, id],
         );
         await client.query('DELETE FROM "Person" WHERE "tenantId" = $1 AND id = $2', [tenantId, id]);
         await recordFaceChanges(client, tenantId, faces.rows, 'DELETE');
-        return true;
+        return [...new Set(faces.rows.map((f) => f.model))];
       });
     },
   };

@@ -1,6 +1,8 @@
 import type { Database } from './database.js';
 import { apiKeyRepository } from './api-key-repository.js';
 import { auditRepository } from './audit-repository.js';
+import { enrollmentRepository } from './enrollment-repository.js';
+import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
@@ -10,6 +12,8 @@ export function createRepositories(db: Database) {
     apiKeys: apiKeyRepository(db.prisma),
     people: personRepository(db.prisma, db.pool),
     audit: auditRepository(db.prisma),
+    enrollment: enrollmentRepository(db.prisma, db.pool),
+    events: eventRepository(db.prisma),
   };
 }
 

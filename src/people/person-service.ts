@@ -37,7 +37,13 @@ function notFound(id: string): AppError {
   return new AppError('NOT_FOUND', `No person with id "${id}" in this tenant.`, { field: 'id' });
 }
 
-export function createPersonService({ repos }: { repos: Repositories }) {
+export interface PersonServiceDeps {
+  repos: Repositories;
+  /** Called after a deletion commits, so this process's index drops the faces at once. */
+  facesRemoved: (tenantId: string, model: string) => Promise<void>;
+}
+
+export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) {
   return {
     async create(viewer: Viewer, input: PersonFields): Promise<PersonRecord> {
       const v = requireTenant(viewer, 'managePeople');
@@ -57,7 +63,9 @@ export function createPersonService({ repos }: { repos: Repositories }) {
 
     async delete(viewer: Viewer, id: string): Promise<{ id: string }> {
       const v = requireTenant(viewer, 'managePeople');
-      if (!(await repos.people.delete(v.tenantId, id))) throw notFound(id);
+      const models = await repos.people.delete(v.tenantId, id);
+      if (!models) throw notFound(id);
+      await Promise.all(models.map((model) => facesRemoved(v.tenantId, model)));
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.delete', target: id });
       return { id };
     },

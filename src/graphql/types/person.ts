@@ -49,10 +49,11 @@ export const DeletePersonPayload = objectType({
 export const PersonQueries = extendType({
   type: 'Query',
   definition(t) {
-    t.field('person', {
+    t.nonNull.field('person', {
       type: 'Person',
+      description: 'NOT_FOUND for an unknown id, or one of another tenant.',
       args: { id: nonNull(idArg()) },
-      resolve: (_root, { id }, ctx) => ctx.services.people.get(ctx.viewer, id),
+      resolve: (_root, { id }, ctx) => ctx.services.people.require(ctx.viewer, id),
     });
     t.nonNull.field('people', {
       type: 'PersonConnection',

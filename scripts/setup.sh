@@ -75,7 +75,7 @@ ensure_system_packages() {
 
 ensure_faiss_addon() {
   if faiss_addon_cached; then
-    STEP_NOTE="cached ($(faiss_variant))"
+    STEP_NOTE="cached ($FAISS_VARIANT)"
   else
     if faiss_lib_cached; then
       STEP_NOTE="faiss $FAISS_VERSION cached, addon built"
@@ -84,7 +84,7 @@ ensure_faiss_addon() {
       STEP_NOTE="faiss $FAISS_VERSION built, addon built"
     fi
     build_faiss_addon
-    STEP_NOTE="$STEP_NOTE ($(faiss_variant))"
+    STEP_NOTE="$STEP_NOTE ($FAISS_VARIANT)"
   fi
   install_faiss_addon
   verify_faiss_addon

@@ -12,24 +12,31 @@ FAISS_VERSION="${FAISS_DEBIAN_VERSION%-*}"
 FAISS_NODE_DIR="$REPO_ROOT/node_modules/faiss-node"
 FAISS_ADDON_TARGET="$FAISS_NODE_DIR/build/Release/faiss-node.node"
 
-faiss_variant() {
-  if [ -n "${VISAGE_FAISS_VARIANT:-}" ]; then
-    echo "$VISAGE_FAISS_VARIANT"
-  elif grep -qw avx2 /proc/cpuinfo; then
-    echo avx2
-  else
-    echo generic
-  fi
+# faiss's avx2 level compiles with -mavx2 -mfma -mf16c -mpopcnt, so the CPU needs all four;
+# VISAGE_FAISS_VARIANT=generic forces the portable build (e.g. for a cache shared with older CPUs).
+# Sets FAISS_VARIANT in this shell (not via $(...)) so that a bad override stops the setup.
+select_faiss_variant() {
+  local flag
+  case "${VISAGE_FAISS_VARIANT:-}" in
+    avx2 | generic) FAISS_VARIANT="$VISAGE_FAISS_VARIANT"; return 0 ;;
+    "") ;;
+    *) die "VISAGE_FAISS_VARIANT must be avx2 or generic, not '$VISAGE_FAISS_VARIANT'" ;;
+  esac
+  FAISS_VARIANT=avx2
+  for flag in avx2 fma f16c popcnt; do
+    grep -qw "$flag" /proc/cpuinfo || FAISS_VARIANT=generic
+  done
 }
+select_faiss_variant
 
-faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$(faiss_variant)"; }
+faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VARIANT"; }
 
 faiss_node_version() { node -p "require('$FAISS_NODE_DIR/package.json').version"; }
 
 faiss_addon_cache() {
   local abi
   abi="$(node -p process.versions.modules)"
-  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$(faiss_variant)-abi$abi/faiss-node.node"
+  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-abi$abi/faiss-node.node"
 }
 
 faiss_lib_cached() { [ -f "$(faiss_lib_dir)/lib/libfaiss.a" ]; }
@@ -38,7 +45,7 @@ faiss_addon_cached() { [ -f "$(faiss_addon_cache)" ]; }
 
 # The faiss CMake project names its library target after the optimisation level.
 faiss_cmake_target() {
-  if [ "$(faiss_variant)" = avx2 ]; then echo faiss_avx2; else echo faiss; fi
+  if [ "$FAISS_VARIANT" = avx2 ]; then echo faiss_avx2; else echo faiss; fi
 }
 
 build_faiss_lib() {
@@ -51,7 +58,7 @@ build_faiss_lib() {
   [ -d "$src" ] || die "apt-get source faiss=$FAISS_DEBIAN_VERSION gave no $src"
   quietly cmake -S "$src" -B "$src/build" \
     -DCMAKE_BUILD_TYPE=Release \
-    -DFAISS_OPT_LEVEL="$([ "$(faiss_variant)" = avx2 ] && echo avx2 || echo generic)" \
+    -DFAISS_OPT_LEVEL="$FAISS_VARIANT" \
     -DFAISS_ENABLE_GPU=OFF -DFAISS_ENABLE_PYTHON=OFF -DBUILD_TESTING=OFF \
     -DBUILD_SHARED_LIBS=OFF -DCMAKE_POSITION_INDEPENDENT_CODE=ON
   quietly cmake --build "$src/build" --target "$target" -j "$(nproc)"

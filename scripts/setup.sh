@@ -13,6 +13,7 @@ source "$HERE/setup/faiss.sh"
 source "$HERE/setup/pgvector.sh"
 
 WITH_TEST=0
+PG_INSTALLED_NOW=0
 STEP_NOTE=""
 
 parse_args() {
@@ -20,7 +21,7 @@ parse_args() {
   for arg in "$@"; do
     case "$arg" in
       --test) WITH_TEST=1 ;;
-      -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+      -h | --help) sed -n '2,7p' "$0"; exit 0 ;;
       *) die "unknown argument: $arg (usage: scripts/setup.sh [--test])" ;;
     esac
   done
@@ -63,6 +64,7 @@ ensure_system_packages() {
   fi
   needs_addon_build && packages+=(g++)
   if [ "$WITH_TEST" -eq 1 ]; then
+    pg_server_installed || PG_INSTALLED_NOW=1
     packages+=("postgresql-$PG_MAJOR")
     if needs_pgvector_build; then
       packages+=("postgresql-server-dev-$PG_MAJOR" dpkg-dev make)
@@ -129,6 +131,10 @@ ensure_postgres() {
   else
     start_postgres
     STEP_NOTE="started"
+  fi
+  if [ "$PG_INSTALLED_NOW" -eq 1 ]; then
+    trust_loopback_connections
+    STEP_NOTE="$STEP_NOTE, new cluster: loopback trust"
   fi
   check_postgres
 }

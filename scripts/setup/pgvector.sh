@@ -61,16 +61,29 @@ start_postgres() {
   quietly as_root pg_ctlcluster --skip-systemctl-redirect "$PG_MAJOR" main start
 }
 
+pg_server_installed() { dpkg-query -W -f='${Status}' "postgresql-$PG_MAJOR" 2>/dev/null | grep -q 'install ok installed'; }
+
+# The project's machines come with trust auth on loopback; a cluster that apt has just created
+# asks for a password over TCP instead. Only called for such a fresh cluster, and opens loopback
+# only, so an existing server's configuration is never touched.
+trust_loopback_connections() {
+  local hba="/etc/postgresql/$PG_MAJOR/main/pg_hba.conf"
+  grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba" && return 0
+  as_root sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+  quietly as_root pg_ctlcluster --skip-systemctl-redirect "$PG_MAJOR" main reload
+}
+
 # The tests connect over TCP as postgres without a password (the machine's trust setup), and
 # create the vector extension themselves; check both so a failure names the setup step.
 check_postgres() {
   local tries=0
-  until psql -h 127.0.0.1 -U postgres -Atqc 'select 1' >/dev/null 2>&1; do
+  until psql -w -h 127.0.0.1 -U postgres -Atqc 'select 1' >/dev/null 2>&1; do
     tries=$((tries + 1))
-    [ "$tries" -ge 20 ] && die "PostgreSQL does not answer: psql -h 127.0.0.1 -U postgres -c 'select 1'"
+    [ "$tries" -ge 20 ] &&
+      die "psql -h 127.0.0.1 -U postgres fails: $(psql -w -h 127.0.0.1 -U postgres -c 'select 1' 2>&1 | head -n 1)"
     sleep 0.5
   done
-  psql -h 127.0.0.1 -U postgres -Atqc \
+  psql -w -h 127.0.0.1 -U postgres -Atqc \
     "select name from pg_available_extensions where name = 'vector' and default_version = '$PGVECTOR_VERSION'" |
     grep -q vector || die "PostgreSQL does not offer the vector extension $PGVECTOR_VERSION"
 }

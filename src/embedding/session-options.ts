@@ -1,30 +1,34 @@
+import { availableParallelism } from 'node:os';
 import type ort from 'onnxruntime-node';
 
 export interface SessionOptions {
-  /**
-   * Threads one inference may use. Default 1: see sharedSessionOptions for the measurement.
-   */
+  /** Threads one inference may use. Default: the machine's cores, at most 4 (see below why). */
   intraOpThreads?: number;
   /** Let idle pool threads spin; default false (see below). A knob for `bench:pipeline --spinning`. */
   allowSpinning?: boolean;
 }
 
-export const DEFAULT_INTRA_OP_THREADS = 1;
+/** 2 on the 2-core machines this was measured on; more cores help a single run only up to a point. */
+export const DEFAULT_INTRA_OP_THREADS = Math.max(1, Math.min(4, availableParallelism()));
 
 /**
  * The one place the ONNX Runtime thread policy is decided, for every model the project loads.
  *
- * Measured on the 2-core dev machine with detect, landmark and feature sessions loaded together
- * and run in turn (medians of 40 runs, other processes busy; `npm run bench:pipeline -- --ort-threads N
-[--spinning]` repeats the comparison on the whole pipeline):
- *   ORT default (2 threads, spinning on): detect 13.0 ms, landmark 3.3 ms, feature 49.5 ms
- *   intraOp 2, spinning on:               detect 15.0 ms, landmark 0.9 ms, feature 55.9 ms
- *   intraOp 2, spinning off:              detect  3.7 ms, landmark 1.0 ms, feature 13.6 ms
- *   intraOp 1, spinning off:              detect  3.6 ms, landmark 0.7 ms, feature 13.3 ms
- * With several sessions on two cores, idle pool threads that spin steal the cores the running
- * session needs, so latency quadruples. One thread without spinning is as fast as two for these
- * small models and leaves the second core to a concurrent request, which is where the server's
- * parallelism comes from (requests, not operators).
+ * Two measured facts on the 2-core dev machine decide it:
+ * 1. Spinning must be off. With detect, landmark and feature sessions loaded together and idle
+ *    pool threads allowed to spin, they steal the cores the running session needs:
+ *    `npm run bench:pipeline -- --ort-threads 2 --spinning` gave 244 ms per face against 31 ms
+ *    without spinning (medians; the fr_feature run alone went from ~13 ms to ~50 ms).
+ * 2. onnxruntime-node runs inference synchronously on the JS thread: a 1 ms timer got no ticks
+ *    while 20 concurrent `session.run` calls were in flight. Concurrent requests therefore cannot
+ *    overlap their inference, and intra-op threads are the only way a run uses the second core.
+ *    bench:pipeline over faces-dev, machine shared with other busy processes (load 8–16), median
+ *    per single-face ≤ 1 MP photo, 1 vs 2 threads, three alternating rounds:
+ *      one request at a time:  43 / 75 / 63 ms  vs  56 / 34 / 38 ms
+ *      two requests in flight: 9.4 / 10.7 / 12.0 vs 10.0 / 12.7 / 13.8 images/s
+ *    Two threads won five of six pairings; the load made single numbers noisy, so re-run it on
+ *    the target machine (`--ort-threads N [--concurrency 2]`) and set VISAGE_ORT_THREADS.
+ * Moving inference to worker threads would free the event loop; it is not done yet.
  */
 export function sharedSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
   const spin = options.allowSpinning ? '1' : '0';

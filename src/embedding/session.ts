@@ -34,8 +34,8 @@ export function loadSession(
     session = (async () => {
       await assertModelFile(path, options.hint ?? 'Run scripts/fetch-models.sh (see README).');
       const bytes: Uint8Array = await readFile(path);
-      const model = options.transform ? options.transform(bytes) : bytes;
       try {
+        const model = options.transform ? options.transform(bytes) : bytes;
         return await ort.InferenceSession.create(model, sharedSessionOptions(options));
       } catch (err) {
         throw new AppError('MODEL_UNAVAILABLE', `Model file ${resolve(path)} could not be loaded: ${(err as Error).message}`, {

@@ -101,25 +101,33 @@ interface ExpectedType {
   maxLength?: number;
 }
 
-/** The column type Prisma's PostgreSQL connector creates for a scalar field. */
+// Column types of Prisma's PostgreSQL connector: per scalar type without @db, per native type with it.
+const SCALAR_UDT: Record<string, string> = {
+  String: 'text', Int: 'int4', BigInt: 'int8', Float: 'float8', Decimal: 'numeric', Boolean: 'bool', DateTime: 'timestamp', Json: 'jsonb', Bytes: 'bytea',
+};
+const NATIVE_UDT: Record<string, string> = {
+  Uuid: 'uuid', Text: 'text', VarChar: 'varchar', Char: 'bpchar', Citext: 'citext', Inet: 'inet', Xml: 'xml', Bit: 'bit', VarBit: 'varbit',
+  SmallInt: 'int2', Integer: 'int4', Oid: 'oid', BigInt: 'int8', Real: 'float4', DoublePrecision: 'float8', Decimal: 'numeric', Money: 'money',
+  Boolean: 'bool', Json: 'json', JsonB: 'jsonb', ByteA: 'bytea', Timestamp: 'timestamp', Timestamptz: 'timestamptz', Date: 'date', Time: 'time', Timetz: 'timetz',
+};
+const TIME_TYPES = new Set(['Timestamp', 'Timestamptz', 'Time', 'Timetz']);
+
+/** The column type Prisma creates for a scalar field. */
 function expectedType(field: PrismaScalarField, enums: Map<string, string[]>): ExpectedType {
+  if (field.type === 'Unsupported') return { udt: field.unsupported!.replace(/\(.*$/, '') };
+  const arrayOf = (t: ExpectedType): ExpectedType => (field.list ? { udt: `_${t.udt}` } : t);
+  if (enums.has(field.type)) return arrayOf({ udt: field.type });
   const [native, arg] = /^(\w+)(?:\((\d+)\))?$/.exec(field.nativeType ?? '')?.slice(1) ?? [];
   const n = arg === undefined ? undefined : Number(arg);
-  let base: ExpectedType;
-  if (field.type === 'Unsupported') base = { udt: field.unsupported!.replace(/\(.*$/, '') };
-  else if (enums.has(field.type)) base = { udt: field.type };
-  else if (field.type === 'String' && native === 'Uuid') base = { udt: 'uuid' };
-  else if (field.type === 'String' && native === 'VarChar') base = n === undefined ? { udt: 'varchar' } : { udt: 'varchar', maxLength: n };
-  else if (field.type === 'DateTime' && native === 'Timestamptz') base = { udt: 'timestamptz', precision: n ?? 6 };
-  else if (field.type === 'DateTime' && native === 'Date') base = { udt: 'date', precision: 0 };
-  // Without @db, Prisma's DateTime is timestamp(3) without time zone.
-  else if (field.type === 'DateTime') base = { udt: 'timestamp', precision: n ?? (native === undefined ? 3 : 6) };
-  else if (field.type === 'Json' && native === 'Json') base = { udt: 'json' };
-  else {
-    const plain: Record<string, string> = { String: 'text', Int: 'int4', BigInt: 'int8', Float: 'float8', Boolean: 'bool', Json: 'jsonb', Bytes: 'bytea', Decimal: 'numeric' };
-    base = { udt: plain[field.type] ?? `<${field.type}>` };
+  if (native === undefined) {
+    // Prisma's plain DateTime is timestamp(3).
+    return arrayOf(field.type === 'DateTime' ? { udt: 'timestamp', precision: 3 } : { udt: SCALAR_UDT[field.type] ?? `<${field.type}>` });
   }
-  return field.list ? { udt: `_${base.udt}` } : base;
+  const udt = NATIVE_UDT[native] ?? `<@db.${native}>`;
+  if (TIME_TYPES.has(native)) return arrayOf({ udt, precision: n ?? 6 });
+  if (native === 'VarChar') return arrayOf(n === undefined ? { udt } : { udt, maxLength: n });
+  if (native === 'Char') return arrayOf({ udt, maxLength: n ?? 1 });
+  return arrayOf({ udt });
 }
 
 /** What the column default must be, or undefined when Prisma puts none in the database. */
@@ -172,7 +180,8 @@ function compare(schema: PrismaSchema, db: DbCatalog): string[] {
       if (col.udt !== want.udt) problems.push(`${where}: schema.prisma means a ${want.udt} column, the migrations make ${col.udt}`);
       else if (want.precision !== undefined && col.precision !== want.precision) problems.push(`${where}: precision ${want.precision} expected, the migrations have ${col.precision}`);
       else if (want.maxLength !== undefined && col.maxLength !== want.maxLength) problems.push(`${where}: length ${want.maxLength} expected, the migrations have ${col.maxLength}`);
-      if (col.nullable !== field.optional) problems.push(`${where}: schema.prisma says ${field.optional ? 'optional' : 'required'}, the column is ${col.nullable ? 'NULL' : 'NOT NULL'}`);
+      // Prisma creates list columns without NOT NULL although a list field cannot be optional.
+      if (!field.list && col.nullable !== field.optional) problems.push(`${where}: schema.prisma says ${field.optional ? 'optional' : 'required'}, the column is ${col.nullable ? 'NULL' : 'NOT NULL'}`);
       const def = expectedDefault(field);
       if (def === undefined && col.default !== null) problems.push(`${where}: the column has DEFAULT ${col.default}, schema.prisma declares no database default`);
       if (def !== undefined && (col.default === null || !def(col.default))) problems.push(`${where}: schema.prisma has @default(${field.default}), the column has ${col.default === null ? 'no default' : `DEFAULT ${col.default}`}`);

@@ -1,4 +1,4 @@
-export { analyzeImage, DEFAULT_MIN_FACE_SIZE, DEFAULT_MIN_SCORE } from './pipeline.js';
+export { analyzeImage, analyzeDecoded, DEFAULT_MIN_FACE_SIZE, DEFAULT_MIN_SCORE } from './pipeline.js';
 export type { AnalyzedFace, AnalyzedImage, AnalyzeMode, AnalyzeOptions, FaceQuality } from './pipeline.js';
 export { createVision, VISION_MODEL_FILES } from './vision.js';
 export type { Vision, VisionOptions } from './vision.js';

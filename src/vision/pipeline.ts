@@ -89,8 +89,19 @@ interface Located {
 export async function analyzeImage(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedImage> {
   const t0 = performance.now();
   const image = await decodeImage(bytes, options.limits ?? DEFAULT_DECODE_LIMITS);
-  const t1 = performance.now();
+  return analyzeFrom(image, options, t0, performance.now());
+}
 
+/**
+ * The same pipeline for pixels that are already decoded (video frames from ffmpeg): no decode
+ * step, so no decode limits; `timingsMs.decode` is 0.
+ */
+export async function analyzeDecoded(image: RgbImage, options: Omit<AnalyzeOptions, 'limits'>): Promise<AnalyzedImage> {
+  const t0 = performance.now();
+  return analyzeFrom(image, options, t0, t0);
+}
+
+async function analyzeFrom(image: RgbImage, options: AnalyzeOptions, t0: number, t1: number): Promise<AnalyzedImage> {
   let mode: AnalyzeMode = options.cropped ? 'cropped' : 'detected';
   let located: Located[];
   if (options.cropped) {

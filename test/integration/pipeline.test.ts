@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { before, describe, it } from 'node:test';
 import { createModelRegistry, type EmbeddingModel } from '../../src/embedding/index.js';
 import { AppError } from '../../src/errors.js';
-import { analyzeImage, createVision, type AnalyzeOptions } from '../../src/vision/index.js';
+import { analyzeDecoded, analyzeImage, createVision, decodeImage, type AnalyzeOptions } from '../../src/vision/index.js';
 import { fixture, MODELS_DIR } from '../helpers/models-dir.js';
 
 const vision = createVision({ modelsDir: MODELS_DIR });
@@ -67,6 +67,15 @@ describe('face detection on real photos', () => {
     assert.equal(bigOnly.faces.length, all.faces.length - 1);
     const top2 = await analyze('scenes/compreface_000_5_5faces.jpg', { maxFaces: 2 });
     assert.deepEqual(top2.faces.map((f) => f.box), all.faces.slice(0, 2).map((f) => f.box));
+  });
+
+  it('gives the same faces for already-decoded pixels (video frames) as for the encoded photo', async () => {
+    const bytes = readFileSync(fixture('scenes/compreface_013_4_4faces.jpg'));
+    const fromBytes = await analyzeImage(bytes, base);
+    const fromPixels = await analyzeDecoded(await decodeImage(bytes), base);
+    assert.equal(fromPixels.timingsMs.decode, 0);
+    assert.deepEqual(fromPixels.faces.map((f) => f.box), fromBytes.faces.map((f) => f.box));
+    assert.ok(distance(fromPixels.faces[0]!.embedding, fromBytes.faces[0]!.embedding) < 1e-6);
   });
 
   it('refuses bytes that are not an image with INVALID_IMAGE', async () => {

@@ -84,17 +84,21 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     formatError: createFormatError(logger),
     validationRules: [depthLimit(config.maxQueryDepth)],
     includeStacktraceInErrorResponses: false,
+    // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
+    // would stop it at once and fail the requests still in flight.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
 
+  let draining = false;
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const route = async () => {
       if (url === '/graphql') return graphql(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
       if (url === '/readyz') {
-        const problems = await readinessProblems(db);
+        const problems = draining ? ['shutting down'] : await readinessProblems(db);
         return json(res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });
       }
       return json(res, 404, { error: `No route ${url}; the API is POST /graphql.` });
@@ -113,10 +117,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
         server.listen(config.port, config.host, () => resolve({ port: (server.address() as AddressInfo).port }));
       }),
     async stop() {
+      draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections would otherwise hold the drain open until their timeout.
       server.closeIdleConnections();
+      const sweep = setInterval(() => server.closeIdleConnections(), 100);
       const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
       await Promise.race([closed, grace]);
+      clearInterval(sweep);
       server.closeAllConnections();
       await apollo.stop();
       await sync.stop();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import { GraphQLError } from 'graphql';
@@ -20,6 +21,7 @@ export interface GraphQLHandlerDeps {
 /** POST/GET /graphql on a plain node:http server, through Apollo's integration API. */
 export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
     let body: unknown;
@@ -54,6 +56,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
         }
       },
     });
+    const operation = typeof (body as { operationName?: unknown } | undefined)?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
+    deps.logger.info({ requestId, operation, status: response.status ?? 200, ms: Math.round(performance.now() - started) }, 'graphql request');
     for (const [name, value] of response.headers) res.setHeader(name, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {

@@ -8,3 +8,4 @@ export type { Box, Point, RgbImage } from './image.js';
 export { drawFaces } from './draw.js';
 export { checkModels } from './models-check.js';
 export type { ModelStatus } from './models-check.js';
+export { iou } from './nms.js';

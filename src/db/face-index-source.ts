@@ -99,7 +99,7 @@ export async function* streamSearchable(
       db,
       `SELECT ${FACE_COLUMNS} FROM "Face"
         WHERE "tenantId" = $1 AND model = $2 AND searchable AND id > $3::bigint
-        ORDER BY id LIMIT $4`,
+        ORDER BY "Face".id LIMIT $4`,
       [tenantId, model, afterId, batchSize],
     );
     if (batch.faceIds.length === 0) return;
@@ -120,7 +120,7 @@ export async function fetchSearchable(
     db,
     `SELECT ${FACE_COLUMNS} FROM "Face"
       WHERE "tenantId" = $1 AND model = $2 AND searchable AND id = ANY($3::bigint[])
-      ORDER BY id`,
+      ORDER BY "Face".id`,
     [tenantId, model, faceIds],
   );
 }
@@ -135,7 +135,7 @@ export async function changesSince(
   const { rows } = await db.query<{ seq: string; faceId: string; op: FaceChangeOp }>(
     `SELECT seq::text, "faceId"::text AS "faceId", op::text AS op FROM "FaceChange"
       WHERE "tenantId" = $1 AND model = $2 AND seq > $3::bigint
-      ORDER BY seq LIMIT $4`,
+      ORDER BY "FaceChange".seq LIMIT $4`,
     [tenantId, model, afterSeq.toString(), limit],
   );
   return rows.map((r) => ({ seq: BigInt(r.seq), faceId: r.faceId, op: r.op }));

@@ -145,7 +145,6 @@ test('a face added then deleted before the catch-up never appears', async () => 
 
 test(
   'a change that commits after a later-numbered one is still applied (writers serialise per tenant and model)',
-  { todo: 'needs the per-(tenant, model) advisory lock in recordFaceChanges (src/db/face-changes.ts)' },
   async () => {
     const t = await seedTenant(db.pool);
     const indexes = new TenantIndexes({ source: pgFaceIndexSource(db.pool) });
@@ -173,3 +172,25 @@ test(
     }
   },
 );
+
+test('faces and changes are read in numeric id and seq order across pages (ids 9 → 10 → 100 …)', async () => {
+  const t = await seedTenant(db.pool);
+  const source = pgFaceIndexSource(db.pool);
+  const seqBefore = await source.maxChangeSeq(t.tenantId, MODEL);
+  const ids: string[] = [];
+  for (let i = 0; i < 23; i++) ids.push(await insertFace(db.pool, { ...t, vector: unitVector(i) }));
+
+  const streamed: string[] = [];
+  for await (const batch of source.streamSearchable(t.tenantId, MODEL, 4)) streamed.push(...batch.faceIds);
+  assert.deepEqual(streamed, ids);
+
+  const changed: string[] = [];
+  let after = seqBefore;
+  for (;;) {
+    const page = await source.changesSince(t.tenantId, MODEL, after, 4);
+    if (page.length === 0) break;
+    changed.push(...page.map((c) => c.faceId));
+    after = page[page.length - 1]!.seq;
+  }
+  assert.deepEqual(changed, ids);
+});

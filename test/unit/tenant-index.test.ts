@@ -105,3 +105,19 @@ test('a flat index built from a buffer answers exactly like one built with add()
   const query = Array.from(randomUnitVectors(1, DIM, 16));
   assert.deepEqual(fromBuffer.search(query, 30), viaAdd.search(query, 30));
 });
+
+test('changing efSearch on a built HNSW index keeps every face and its identity', async () => {
+  const index = new TenantIndex('hnsw', 0n, hnswOptions);
+  const vectors = randomUnitVectors(30, DIM, 17);
+  await index.add(batchOf(vectors, DIM, (i) => `person-${i}`));
+  index.remove(['4']);
+  index.setEfSearch(300);
+  for (const row of [0, 10, 29]) {
+    const hits = index.search(vectors.subarray(row * DIM, (row + 1) * DIM), 29);
+    assert.equal(hits.length, 29);
+    assert.equal(hits[0]!.faceId, String(row + 1));
+    assert.equal(hits[0]!.personId, `person-${row}`);
+    assert.ok(hits.every((h) => h.faceId !== '4'));
+  }
+  assert.throws(() => new TenantIndex('flat', 0n).setEfSearch(10), /HNSW/);
+});

@@ -19,7 +19,9 @@ import { createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
 import { pgFaceIndexSource } from './db/index.js';
-import { createFaceAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
+import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
+import { createMetrics, type PipelineStage } from './observability/metrics.js';
+import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
 
 export interface App {
   readonly db: Database;
@@ -36,7 +38,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
   const adminToken = await resolveAdminToken(config, db, logger);
 
+  let draining = false;
   const repos = createRepositories(db);
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
   const sessionOptions = { intraOpThreads: config.ortThreads };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
   const models = createModelRegistry({
@@ -49,7 +53,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     source: pgFaceIndexSource(db.pool),
     index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold },
     loadWaitMs: config.indexWaitMs,
-    onEvent: (event) => logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`),
+    onEvent: (event) => {
+      const tenant = config.metricsTenantLabels ? event.key.tenantId : undefined;
+      if (event.type === 'loaded' || event.type === 'rebuilt') {
+        metrics.setIndexSize(event.key.model, event.faces, tenant);
+        metrics.observeIndexLoad(event.key.model, event.ms / 1000);
+      }
+      if (event.type === 'evicted') metrics.setIndexSize(event.key.model, 0, tenant);
+      logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`);
+    },
   });
   // Embedded PGlite does not deliver NOTIFY between connections; it is one process, so the
   // in-process refresh after each write is the notification.
@@ -67,22 +79,46 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
     enrollmentPolicy: { ...DEFAULT_ENROLLMENT_POLICY, maxBatchImages: config.maxBatchImages, maxImageBytes: config.maxImageBytes },
     maxImageBytes: config.maxImageBytes,
+    analyzeFrame: createFrameAnalyzer({ vision, models }),
+    video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
+    maxFrames: config.maxFrames,
+    onIdentified: (tenantId, decisions, timingsMs) => {
+      for (const d of decisions) metrics.countDecision(d, tenantId);
+      for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
+    },
   });
-  if (config.eagerTenants.length > 0) void preloadTenants(config.eagerTenants);
+  // Eager tenants resolved to index keys; undefined until their slugs have been looked up.
+  let eagerKeys: { tenantId: string; model: string }[] | undefined = config.eagerTenants.length > 0 ? undefined : [];
+  if (config.eagerTenants.length > 0) void preloadTenants(config.eagerTenants).catch((err: unknown) => logger.error({ err }, 'eager index load failed'));
 
   async function preloadTenants(slugs: readonly string[]) {
-    const keys = [];
+    const keys: { tenantId: string; model: string }[] = [];
     for (const slug of slugs) {
       const tenant = await repos.tenants.bySlug(slug);
       if (!tenant) logger.warn({ slug }, 'eager tenant not found');
       else keys.push({ tenantId: tenant.id, model: (await services.tenants.settings(tenant.id)).model });
     }
+    eagerKeys = keys;
     await indexes.preload(keys);
+  }
+
+  async function readiness(): Promise<string[]> {
+    if (draining) return ['shutting down'];
+    const problems = await readinessProblems(db);
+    if (config.readyRequiresIndexes) {
+      if (eagerKeys === undefined) problems.push('eager tenants not resolved yet');
+      for (const key of eagerKeys ?? []) {
+        const state = indexes.state(key.tenantId, key.model);
+        if (state !== 'ready' && state !== 'rebuilding') problems.push(`index of tenant ${key.tenantId} (${key.model}) is ${state}`);
+      }
+    }
+    return problems;
   }
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     formatError: createFormatError(logger),
     validationRules: [depthLimit(config.maxQueryDepth)],
+    plugins: [graphqlMetricsPlugin(metrics)],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.
@@ -91,14 +127,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   await apollo.start();
   const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
 
-  let draining = false;
   const server: Server = createServer((req, res) => {
     const url = (req.url ?? '/').split('?')[0];
     const route = async () => {
       if (url === '/graphql') return graphql(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
+      if (url === '/metrics') {
+        const { contentType, body } = await metrics.render();
+        res.writeHead(200, { 'content-type': contentType }).end(body);
+        return;
+      }
       if (url === '/readyz') {
-        const problems = draining ? ['shutting down'] : await readinessProblems(db);
+        const problems = await readiness();
         return json(res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });
       }
       return json(res, 404, { error: `No route ${url}; the API is POST /graphql.` });

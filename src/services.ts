@@ -5,11 +5,16 @@ import {
   createEnrollmentService,
   createEventsService,
   createIdentifyService,
+  createFrameIdentifyService,
+  createVideoEnrollmentService,
+  type FrameAnalyzer,
   type EnrollmentPolicy,
   type FaceAnalyzer,
   type SearchFaces,
+  type IdentifyDeps,
 } from './recognition/index.js';
 import { AppError } from './errors.js';
+import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
   repos: Repositories;
@@ -20,7 +25,12 @@ export interface ServiceDeps {
   indexChanged: (tenantId: string, model: string) => Promise<void>;
   enrollmentPolicy: EnrollmentPolicy;
   maxImageBytes: number;
-  onDecision?: (decision: 'MATCH' | 'UNKNOWN' | 'NO_FACE') => void;
+  /** The pipeline for decoded video frames. */
+  analyzeFrame: FrameAnalyzer;
+  video: VideoSettings;
+  /** Most frames per identifyFrames call, and per sampled identifyVideo. */
+  maxFrames: number;
+  onIdentified?: IdentifyDeps['onIdentified'];
 }
 
 /** The use cases resolvers call, each with (viewer, input). */
@@ -32,12 +42,18 @@ export function createServices(deps: ServiceDeps) {
     return readSettings(tenant.settings);
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
+  const enrollment = createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged });
+  const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, ...(deps.onIdentified ? { onIdentified: deps.onIdentified } : {}) });
   return {
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
     people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
-    enrollment: createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged }),
-    identify: createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, ...(deps.onDecision ? { onDecision: deps.onDecision } : {}) }),
+    enrollment,
+    identify,
     events: createEventsService({ repos }),
+    videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
+    frames: createFrameIdentifyService({
+      repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, ...(deps.onIdentified ? { onIdentified: deps.onIdentified } : {})
+    }),
   };
 }
 

@@ -19,7 +19,8 @@ export interface IdentifyDeps {
   maxImageBytes: number;
   /** Hard cap on faces per image, whatever the caller asks. */
   maxFacesCap?: number;
-  onDecision?: (decision: NewRecognitionEvent['decision']) => void;
+  /** After each identify: its decisions and stage timings, for metrics. */
+  onIdentified?: (tenantId: string, decisions: readonly NewRecognitionEvent['decision'][], timingsMs: Record<string, number>) => void;
 }
 
 export interface IdentifyInput extends Partial<VoteParams> {
@@ -122,12 +123,9 @@ export function createIdentifyService(deps: IdentifyDeps) {
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
           : faces.map((f) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box }));
       const eventIds = await deps.repos.events.insertMany(v.tenantId, events);
-      for (const e of events) deps.onDecision?.(e.decision);
-      return {
-        faces,
-        eventIds,
-        timingsMs: { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started },
-      };
+      const timingsMs = { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started };
+      deps.onIdentified?.(v.tenantId, events.map((e) => e.decision), timingsMs);
+      return { faces, eventIds, timingsMs };
     },
   };
 }

@@ -20,6 +20,8 @@ const { values } = parseArgs({
     'ort-threads': { type: 'string' },
     flip: { type: 'boolean', default: false },
     spinning: { type: 'boolean', default: false },
+    /** Inference worker threads (0 = on the main thread). */
+    workers: { type: 'string', default: '0' },
     warmup: { type: 'string', default: '5' },
     /** Requests in flight at once, as a busy server sees them; throughput is reported too. */
     concurrency: { type: 'string', default: '1' },
@@ -66,7 +68,11 @@ function summarise(samples: Sample[]) {
   };
 }
 
-const threads = { intraOpThreads: values['ort-threads'] ? Number(values['ort-threads']) : undefined, allowSpinning: values.spinning };
+const threads = {
+  intraOpThreads: values['ort-threads'] ? Number(values['ort-threads']) : undefined,
+  allowSpinning: values.spinning,
+  inferenceWorkers: Number(values.workers),
+};
 const modelsDir = values['models-dir']!;
 const registry = createModelRegistry({ modelsDir, ...threads, flip: { [values.model ?? 'face-arcface-512']: values.flip! } });
 const model = await registry.get(values.model);
@@ -90,5 +96,5 @@ await Promise.all(Array.from({ length: Math.max(1, Number(values.concurrency)) }
 const imagesPerSecond = Math.round((photos.length / ((performance.now() - started) / 1000)) * 10) / 10;
 
 const small = samples.filter((s) => s.faces === 1 && s.pixels <= 1_000_000);
-console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, ortThreads: threads.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS, spinning: threads.allowSpinning, concurrency: Number(values.concurrency), imagesPerSecond, ...summarise(small) }));
+console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, ortThreads: threads.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS, spinning: threads.allowSpinning, workers: threads.inferenceWorkers, concurrency: Number(values.concurrency), imagesPerSecond, ...summarise(small) }));
 console.log(JSON.stringify(summarise(samples)));

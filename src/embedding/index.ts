@@ -9,3 +9,5 @@ export { sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session-option
 export type { SessionOptions } from './session-options.js';
 export { withDynamicBatch } from './dynamic-batch.js';
 export { parseCustomModelSpecs } from './custom-model-spec.js';
+export type { InferenceRunner, ModelTransform } from './runner.js';
+export { InferencePool, inferencePool } from './inference-pool.js';

@@ -2,9 +2,10 @@ import ort from 'onnxruntime-node';
 import { AppError } from '../errors.js';
 import type { EmbeddingModel, EmbeddingSpec, FaceCrop } from './model.js';
 import { l2Normalize } from './normalize.js';
+import type { InferenceRunner } from './runner.js';
 
 /** Builds the EmbeddingModel for any NCHW image encoder whose session is already loaded. */
-export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: ort.InferenceSession, file: string): EmbeddingModel {
+export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: InferenceRunner, file: string): EmbeddingModel {
   const inputName = spec.inputName ?? session.inputNames[0];
   if (!inputName || !session.inputNames.includes(inputName)) {
     throw unavailable(spec, file, `has no input named ${spec.inputName ?? '(any)'}; inputs: ${session.inputNames.join(', ')}`);
@@ -89,7 +90,7 @@ function writeNchw(face: FaceCrop, spec: EmbeddingSpec, out: Float32Array, offse
 }
 
 /** Named embedding outputs of common exports first (HF CLIP: image_embeds), then any [N, dim]. */
-function pickOutput(session: ort.InferenceSession, dim: number): string | undefined {
+function pickOutput(session: InferenceRunner, dim: number): string | undefined {
   for (const name of ['image_embeds', 'embeddings', 'output']) if (session.outputNames.includes(name)) return name;
   for (const meta of session.outputMetadata) {
     if (meta.isTensor && meta.shape.length === 2 && meta.shape[1] === dim) return meta.name;
@@ -97,7 +98,7 @@ function pickOutput(session: ort.InferenceSession, dim: number): string | undefi
   return session.outputNames.length === 1 ? session.outputNames[0] : undefined;
 }
 
-function describeOutputs(session: ort.InferenceSession): string {
+function describeOutputs(session: InferenceRunner): string {
   return session.outputMetadata.map((m) => (m.isTensor ? `${m.name}[${m.shape.join(',')}]` : m.name)).join(', ');
 }
 

@@ -1,7 +1,6 @@
 import { isAbsolute, join } from 'node:path';
 import { AppError } from '../errors.js';
 import { CLIP_ID, clipSpec, DEFAULT_CLIP_MARGIN } from './clip.js';
-import { withDynamicBatch } from './dynamic-batch.js';
 import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_SPEC } from './face-arcface.js';
 import type { CropSpec, EmbeddingModel, EmbeddingSpec } from './model.js';
 import { createOnnxEmbeddingModel } from './onnx-embedding-model.js';
@@ -112,8 +111,8 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
     const session = await loadSession(file, {
       intraOpThreads: options.intraOpThreads,
       allowSpinning: options.allowSpinning,
-      variant: 'dynamic-batch',
-      transform: withDynamicBatch,
+      inferenceWorkers: options.inferenceWorkers,
+      transform: 'dynamic-batch',
       hint: id === CLIP_ID ? 'Point VISAGE_CLIP_MODEL at an existing file.' : 'Run scripts/fetch-models.sh (see README).',
     });
     return createOnnxEmbeddingModel(spec, session, file);

@@ -2,6 +2,9 @@ import { readFile, access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { AppError } from '../errors.js';
+import { withDynamicBatch } from './dynamic-batch.js';
+import { inferencePool } from './inference-pool.js';
+import type { InferenceRunner, ModelTransform } from './runner.js';
 import { DEFAULT_INTRA_OP_THREADS, sharedSessionOptions, type SessionOptions } from './session-options.js';
 
 /** Throws MODEL_UNAVAILABLE naming the file, so a skipped setup step is obvious. */
@@ -15,28 +18,34 @@ export async function assertModelFile(path: string, hint: string): Promise<void>
   }
 }
 
-const sessions = new Map<string, Promise<ort.InferenceSession>>();
+const sessions = new Map<string, Promise<InferenceRunner>>();
+
+const TRANSFORMS: Record<ModelTransform, (bytes: Uint8Array) => Uint8Array> = { 'dynamic-batch': withDynamicBatch };
 
 /**
- * Sessions are expensive (tens of MB, 100+ ms to build) and thread-safe for concurrent `run`,
- * so each (file, variant, threads) is built once per process and shared by every caller.
- * `transform` rewrites the model bytes before loading (e.g. to make the batch dimension dynamic);
- * `variant` names the transform in the cache key.
+ * Sessions are expensive (tens of MB, 100+ ms to build) and safe to `run` concurrently, so each
+ * (file, transform, thread settings) is built once per process and shared by every caller.
+ * `transform` rewrites the model bytes before loading (e.g. to make the batch dimension dynamic).
+ * With `inferenceWorkers` > 0 the session lives in the inference pool's worker threads instead.
  */
 export function loadSession(
   path: string,
-  options: SessionOptions & { hint?: string; variant?: string; transform?: (bytes: Uint8Array) => Uint8Array } = {},
-): Promise<ort.InferenceSession> {
+  options: SessionOptions & { hint?: string; transform?: ModelTransform } = {},
+): Promise<InferenceRunner> {
   const threads = options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS;
-  const key = `${resolve(path)}|${options.variant ?? ''}|${threads}|${options.allowSpinning ? 'spin' : ''}`;
+  const workers = options.inferenceWorkers ?? 0;
+  const key = `${resolve(path)}|${options.transform ?? ''}|${threads}|${options.allowSpinning ? 'spin' : ''}|${workers}`;
   let session = sessions.get(key);
   if (!session) {
-    session = (async () => {
-      await assertModelFile(path, options.hint ?? 'Run scripts/fetch-models.sh (see README).');
+    const hint = options.hint ?? 'Run scripts/fetch-models.sh (see README).';
+    const sessionOptions: SessionOptions = { intraOpThreads: threads, allowSpinning: options.allowSpinning };
+    session = (async (): Promise<InferenceRunner> => {
+      await assertModelFile(path, hint);
+      if (workers > 0) return inferencePool(workers).load(path, sessionOptions, options.transform, hint);
       const bytes: Uint8Array = await readFile(path);
       try {
-        const model = options.transform ? options.transform(bytes) : bytes;
-        return await ort.InferenceSession.create(model, sharedSessionOptions(options));
+        const model = options.transform ? TRANSFORMS[options.transform](bytes) : bytes;
+        return await ort.InferenceSession.create(model, sharedSessionOptions(sessionOptions));
       } catch (err) {
         throw new AppError('MODEL_UNAVAILABLE', `Model file ${resolve(path)} could not be loaded: ${(err as Error).message}`, {
           path: resolve(path),

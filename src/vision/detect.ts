@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import type { InferenceRunner } from '../embedding/index.js';
 import sharp from 'sharp';
 import type { Box, RgbImage } from './image.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';
@@ -27,7 +28,7 @@ const INPUT_HEIGHT = 240;
  * whole photo stretched to 320×240 as the model was used upstream; outputs per-anchor softmax
  * scores [1, 4420, 2] and corner boxes [1, 4420, 4] already decoded to 0..1 of the input.
  */
-export function createFaceDetector(session: ort.InferenceSession): FaceDetector {
+export function createFaceDetector(session: InferenceRunner): FaceDetector {
   return {
     async detect(image, options) {
       const resized = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: 3 } })

@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import type { InferenceRunner } from '../embedding/index.js';
 import type { Box, Point, RgbImage } from './image.js';
 import { warpToSquare } from './warp.js';
 
@@ -14,7 +15,7 @@ export interface Landmarker {
  * centred on the detection, as its upstream code cuts it; output 136 values, the 68 iBUG points
  * as x, y fractions of that square.
  */
-export function createLandmarker(session: ort.InferenceSession): Landmarker {
+export function createLandmarker(session: InferenceRunner): Landmarker {
   return {
     async landmarks68(image, boxes) {
       if (boxes.length === 0) return [];

@@ -1,4 +1,5 @@
 import ort from 'onnxruntime-node';
+import type { InferenceRunner } from '../embedding/index.js';
 import type { Box, RgbImage } from './image.js';
 import { warpToSquare } from './warp.js';
 
@@ -23,7 +24,7 @@ const STD = [0.229, 0.224, 0.225];
  * 3° from −99°, read as the softmax expectation. Degrees; yaw > 0 is the subject turning to the
  * image's left (as the model was trained; sign conventions are undocumented upstream).
  */
-export function createPoseEstimator(session: ort.InferenceSession): PoseEstimator {
+export function createPoseEstimator(session: InferenceRunner): PoseEstimator {
   const [yawName, pitchName, rollName] = session.outputNames;
   return {
     async estimate(image, box) {

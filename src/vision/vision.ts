@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadSession, withDynamicBatch, type SessionOptions } from '../embedding/index.js';
+import { loadSession, type SessionOptions } from '../embedding/index.js';
 import { createFaceDetector, type FaceDetector } from './detect.js';
 import { createLandmarker, type Landmarker } from './landmarks.js';
 import { createPoseEstimator, type PoseEstimator } from './pose.js';
@@ -19,13 +19,17 @@ export interface Vision {
 }
 
 export function createVision(options: VisionOptions): Vision {
-  const threads: SessionOptions = { intraOpThreads: options.intraOpThreads, allowSpinning: options.allowSpinning };
+  const threads: SessionOptions = {
+    intraOpThreads: options.intraOpThreads,
+    allowSpinning: options.allowSpinning,
+    inferenceWorkers: options.inferenceWorkers,
+  };
   const file = (name: string) => join(options.modelsDir, name);
   return {
     detector: async () => createFaceDetector(await loadSession(file(VISION_MODEL_FILES.detector), threads)),
     landmarker: async () =>
       createLandmarker(
-        await loadSession(file(VISION_MODEL_FILES.landmarks), { ...threads, variant: 'dynamic-batch', transform: withDynamicBatch }),
+        await loadSession(file(VISION_MODEL_FILES.landmarks), { ...threads, transform: 'dynamic-batch' }),
       ),
     pose: async () => createPoseEstimator(await loadSession(file(VISION_MODEL_FILES.pose), threads)),
   };

@@ -1,0 +1,15 @@
+import type ort from 'onnxruntime-node';
+
+/**
+ * The part of an ONNX Runtime session the pipeline uses. An in-thread `ort.InferenceSession`
+ * satisfies it, and so does a session living in an inference worker (see inference-pool.ts).
+ */
+export interface InferenceRunner {
+  readonly inputNames: readonly string[];
+  readonly outputNames: readonly string[];
+  readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
+}
+
+/** A transform applied to model bytes before loading, named so a worker can apply it too. */
+export type ModelTransform = 'dynamic-batch';

@@ -93,19 +93,24 @@ export async function* streamSearchable(
   model: string,
   batchSize = 5000,
 ): AsyncGenerator<FaceBatch> {
-  let afterId = '0';
-  for (;;) {
-    const batch = await queryFaces(
+  const page = (afterId: string): Promise<FaceBatch> =>
+    queryFaces(
       db,
       `SELECT ${FACE_COLUMNS} FROM "Face"
         WHERE "tenantId" = $1 AND model = $2 AND searchable AND id > $3::bigint
         ORDER BY "Face".id LIMIT $4`,
       [tenantId, model, afterId, batchSize],
     );
+  // The next page is requested before this one is handed over, so the database works while the
+  // caller adds to FAISS.
+  let next: Promise<FaceBatch> | null = page('0');
+  while (next !== null) {
+    const batch: FaceBatch = await next;
     if (batch.faceIds.length === 0) return;
+    next = batch.faceIds.length < batchSize ? null : page(batch.faceIds[batch.faceIds.length - 1]!);
+    // A consumer that stops early must not leave a rejected prefetch unhandled.
+    next?.catch(() => undefined);
     yield batch;
-    if (batch.faceIds.length < batchSize) return;
-    afterId = batch.faceIds[batch.faceIds.length - 1]!;
   }
 }
 
@@ -177,10 +182,20 @@ async function queryFaces(db: Queryable, text: string, values: unknown[]): Promi
     } else if (d !== dim) {
       throw new Error(`Face ${id} has a ${d}-d embedding where ${dim}-d was expected for one model.`);
     }
-    const base = i * dim;
-    for (let j = 0; j < dim; j++) vectors[base + j] = bytes.readFloatBE(4 + 4 * j);
+    readFloatsBE(bytes, vectors, i * dim, dim);
   }
   return { faceIds, personIds, vectors, dim };
 }
 
 const rawString = (value: string): string => value;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Big-endian float32s after the 4-byte header: one native byte swap, then a typed-array copy. */
+function readFloatsBE(bytes: Buffer, out: Float32Array, at: number, dim: number): void {
+  if (LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 && bytes.length === 4 + 4 * dim) {
+    bytes.swap32(); // swaps the header too, which has been read already
+    out.set(new Float32Array(bytes.buffer, bytes.byteOffset + 4, dim), at);
+    return;
+  }
+  for (let j = 0; j < dim; j++) out[at + j] = bytes.readFloatBE(4 + 4 * j);
+}

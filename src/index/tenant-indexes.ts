@@ -156,8 +156,10 @@ export class TenantIndexes {
     const k = keyOf(key);
     const progress: LoadProgress = { faces: 0, expected: 0 };
     const started = Date.now();
+    // Dropped or cleared while loading: the result belongs to nobody and must not resurrect.
+    const current = (): boolean => this.slots.get(k) === slot;
     const install = (index: TenantIndex): void => {
-      this.slots.set(k, { state: 'ready', index, lastUsed: Date.now() });
+      if (current()) this.slots.set(k, { state: 'ready', index, lastUsed: Date.now() });
     };
     const done = this.build(key, progress, install).then(
       (index) => {
@@ -166,13 +168,13 @@ export class TenantIndexes {
         return index;
       },
       (error: unknown) => {
-        this.slots.set(k, { state: 'failed', error, failedAt: Date.now() });
+        if (current()) this.slots.set(k, { state: 'failed', error, failedAt: Date.now() });
         this.options.onEvent?.({ type: 'load-failed', key, error });
         throw error;
       },
     );
     done.catch(() => undefined); // waiters get the error; nobody else must see an unhandled rejection
-    const slot = { state: 'loading', done, progress } as const;
+    const slot: Extract<Slot, { state: 'loading' }> = { state: 'loading', done, progress };
     this.slots.set(k, slot);
     return slot;
   }

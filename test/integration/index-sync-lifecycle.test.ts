@@ -127,3 +127,24 @@ test('dropping a tenant forgets its indexes and no other tenant’s', async () =
   assert.equal(indexes.state(a.tenantId, MODEL), 'absent');
   assert.equal(indexes.state(b.tenantId, MODEL), 'ready');
 });
+
+test('an index dropped while it loads does not come back when the load finishes', async () => {
+  const t = await seedTenant(db.pool);
+  await insertFace(db.pool, { ...t, vector: unitVector(5) });
+  const real = pgFaceIndexSource(db.pool);
+  const slow = gate();
+  const source: FaceIndexSource = {
+    ...real,
+    async *streamSearchable(tenantId, model, batchSize) {
+      await slow.wait;
+      yield* real.streamSearchable(tenantId, model, batchSize);
+    },
+  };
+  const indexes = new TenantIndexes({ source, loadWaitMs: 5_000 });
+  const pending = indexes.get(t.tenantId, MODEL);
+  assert.equal(indexes.state(t.tenantId, MODEL), 'loading');
+  indexes.drop(t.tenantId);
+  slow.open();
+  await pending; // the waiter still gets the index it asked for
+  assert.equal(indexes.state(t.tenantId, MODEL), 'absent');
+});

@@ -57,7 +57,8 @@ needs_pgvector_build() { [ "$WITH_TEST" -eq 1 ] && ! pgvector_installed && ! pgv
 # and only when something is missing; a warm machine installs nothing.
 ensure_system_packages() {
   # libgomp1: the addon links OpenMP, and without a compiler nothing else pulls it in.
-  local packages=(libopenblas-dev libgomp1 ffmpeg)
+  # fonts-dejavu-core: the evaluation plots' text is rendered with the system fonts.
+  local packages=(libopenblas-dev libgomp1 ffmpeg fonts-dejavu-core)
   if needs_faiss_lib_build; then
     packages+=(cmake dpkg-dev g++ make)
     apt_ensure_deb_src bookworm

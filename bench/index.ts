@@ -1,6 +1,6 @@
 /**
- * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes 100000] [--ef 64,128,256,512]
- *                        [--efc 40] [--data clustered|random] [--queries 200] [--threshold 1.0]
+ * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes 100000] [--ef 128,256,512]
+ *                        [--efc 100] [--data clustered|random] [--queries 200] [--threshold 1.0]
  *                        [--db] [--db-faces 100000]
  *
  * Builds flat and HNSW TenantIndexes of synthetic unit 512-d vectors, measures build time, search
@@ -28,8 +28,8 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000,1000000' },
     'hnsw-sizes': { type: 'string', default: '100000' },
-    ef: { type: 'string', default: '64,128,256,512' },
-    efc: { type: 'string', default: '40' },
+    ef: { type: 'string', default: '128,256,512' },
+    efc: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.efConstruction) },
     data: { type: 'string', default: 'clustered' },
     queries: { type: 'string', default: '200' },
     db: { type: 'boolean', default: false },

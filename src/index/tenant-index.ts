@@ -24,7 +24,7 @@ export interface TenantIndexOptions {
 
 export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
   hnswAbove: 200_000,
-  hnsw: { m: 32, efConstruction: 80, efSearch: 128 },
+  hnsw: { m: 32, efConstruction: 100, efSearch: 256 },
   maxTombstoneShare: 0.2,
   hnswAddChunk: 200,
   flatAddChunk: 20_000,

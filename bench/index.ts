@@ -238,7 +238,14 @@ async function main(): Promise<void> {
     buildMs[`hnsw${label(n)}`] = round(hnsw.ms, 0);
     console.log(`hnsw ${label(n)}: build ${round(hnsw.ms, 0)} ms (efConstruction ${efConstruction})`);
     for (const ef of efs) {
-      hnsw.index.setEfSearch(ef);
+      if (ef !== efs[0]) {
+        // setEfSearch re-serialises the index: several copies of it in memory at once.
+        if (n >= 500_000) {
+          console.log(`hnsw ${label(n)} efSearch ${ef}: skipped (re-tuning a ${label(n)} index needs ~5x its memory; build with --ef ${ef} first)`);
+          continue;
+        }
+        hnsw.index.setEfSearch(ef);
+      }
       const approx = p50(hnsw.index, qs);
       searchP50Ms[`hnsw${label(n)}@ef${ef}`] = approx.p50;
       const at = `hnsw${label(n)}@ef${ef}`;

@@ -1,8 +1,7 @@
-import { availableParallelism } from 'node:os';
 import type ort from 'onnxruntime-node';
 
 export interface SessionOptions {
-  /** Threads one inference may use. Default: the machine's cores, at most 4 (see below why). */
+  /** Threads one inference may use. Default 1; see sharedSessionOptions for the measurements. */
   intraOpThreads?: number;
   /** Let idle pool threads spin; default false (see below). A knob for `bench:pipeline --spinning`. */
   allowSpinning?: boolean;
@@ -13,31 +12,29 @@ export interface SessionOptions {
   inferenceWorkers?: number;
 }
 
-/** 2 on the 2-core machines this was measured on; more cores help a single run only up to a point. */
-export const DEFAULT_INTRA_OP_THREADS = Math.max(1, Math.min(4, availableParallelism()));
+export const DEFAULT_INTRA_OP_THREADS = 1;
 
 /**
  * The one place the ONNX Runtime thread policy is decided, for every model the project loads.
+ * All numbers: `npm run bench:pipeline -- --ort-threads N [--concurrency C] [--workers W]
+ * [--spinning]` on the 2-core dev machine, median per single-face ≤ 1 MP faces-dev photo. The
+ * machine was shared with other busy processes, so compare rows of one round, not across rounds.
  *
- * Two measured facts on the 2-core dev machine decide it:
- * 1. Spinning must be off. With detect, landmark and feature sessions loaded together and idle
- *    pool threads allowed to spin, they steal the cores the running session needs:
- *    `npm run bench:pipeline -- --ort-threads 2 --spinning` gave 244 ms per face against 31 ms
- *    without spinning (medians; the fr_feature run alone went from ~13 ms to ~50 ms).
- * 2. onnxruntime-node runs inference synchronously on the JS thread: a 1 ms timer got no ticks
- *    while 20 concurrent `session.run` calls were in flight. Concurrent requests therefore cannot
- *    overlap their inference, and intra-op threads are the only way a run uses the second core.
- *    bench:pipeline over faces-dev, machine shared with other busy processes (load 8–16), median
- *    per single-face ≤ 1 MP photo, 1 vs 2 threads, three alternating rounds:
- *      one request at a time:  43 / 75 / 63 ms  vs  56 / 34 / 38 ms
- *      two requests in flight: 9.4 / 10.7 / 12.0 vs 10.0 / 12.7 / 13.8 images/s
- *    Two threads won five of six pairings; the load made single numbers noisy, so re-run it on
- *    the target machine (`--ort-threads N [--concurrency 2]`) and set VISAGE_ORT_THREADS.
- * 3. `inferenceWorkers` moves the runs to worker threads, which frees the event loop. Same bench,
- *    two requests in flight: 1 worker × 2 threads 25.9 / 16.9 images/s, in-thread × 2 threads
- *    25.8 / 15.6, 2 workers × 1 thread 14.4 / 13.8. So one worker costs nothing and keeps the
- *    server responsive; two single-thread workers lose. Default stays in-thread (0) until the
- *    server has run with it; VISAGE_INFERENCE_WORKERS=1 is the recommended setting.
+ * 1. Spinning must be off. With the detect, landmark and feature sessions all loaded, idle pool
+ *    threads that spin steal the cores the running session needs: 244 ms per face with spinning
+ *    against 31 ms without (2 threads, same round).
+ * 2. onnxruntime-node runs inference synchronously on the calling JS thread (a 1 ms timer gets
+ *    no ticks while `session.run` works), so concurrent requests cannot overlap their inference.
+ * 3. One intra-op thread: at moderate load (load average 2–4), three alternating rounds gave
+ *      1 thread:  25.6 / 26.4 / 26.1 ms per face, 22.2 / 21.5 / 21.9 images/s
+ *      2 threads: 27.5 / 28.8 / 29.2 ms per face, 21.7 / 20.9 / 21.5 images/s
+ *    and with two requests in flight 23.6 / 23.8 / 22.6 against 22.9 / 22.8 / 21.7 images/s.
+ *    A second intra-op thread waits for a core another request or process holds; one thread
+ *    leaves that core to decoding and the next request. (Under heavy load, 8–16, two threads
+ *    sometimes won: the numbers there swung by 2x between identical runs.) Re-measure on the
+ *    target machine and set VISAGE_ORT_THREADS if it differs.
+ * 4. `inferenceWorkers` moves runs to worker threads, freeing the event loop: 2 workers × 1
+ *    thread with two requests in flight gave 22.5 / 23.3 / 22.8 images/s, the same throughput.
  */
 export function sharedSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
   const spin = options.allowSpinning ? '1' : '0';

@@ -36,6 +36,7 @@ export class InferencePool {
     return {
       inputNames: meta.inputNames,
       outputNames: meta.outputNames,
+      inputMetadata: meta.inputMetadata,
       outputMetadata: meta.outputMetadata,
       run: async (feeds) => {
         const wire: Record<string, WireTensor> = {};

@@ -19,6 +19,6 @@ interface RequestBase {
 export type InferenceRequest = (RequestBase & { kind: 'load' }) | (RequestBase & { kind: 'run'; feeds: Record<string, WireTensor> });
 
 export type InferenceResponse =
-  | { id: number; kind: 'loaded'; inputNames: string[]; outputNames: string[]; outputMetadata: ort.InferenceSession.ValueMetadata[] }
+  | { id: number; kind: 'loaded'; inputNames: string[]; outputNames: string[]; inputMetadata: ort.InferenceSession.ValueMetadata[]; outputMetadata: ort.InferenceSession.ValueMetadata[] }
   | { id: number; kind: 'ran'; outputs: Record<string, WireTensor> }
   | { id: number; kind: 'error'; code?: string | undefined; message: string; details?: Record<string, unknown> | undefined };

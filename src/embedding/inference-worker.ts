@@ -33,6 +33,7 @@ async function handle(request: InferenceRequest): Promise<InferenceResponse> {
         kind: 'loaded',
         inputNames: [...session.inputNames],
         outputNames: [...session.outputNames],
+        inputMetadata: structuredClone([...session.inputMetadata]),
         outputMetadata: structuredClone([...session.outputMetadata]),
       };
     case 'run': {

@@ -6,13 +6,21 @@ import type { InferenceRunner } from './runner.js';
 
 /** Builds the EmbeddingModel for any NCHW image encoder whose session is already loaded. */
 export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: InferenceRunner, file: string): EmbeddingModel {
-  const inputName = spec.inputName ?? session.inputNames[0];
+  const inputName = spec.inputName ?? pickInput(session);
   if (!inputName || !session.inputNames.includes(inputName)) {
-    throw unavailable(spec, file, `has no input named ${spec.inputName ?? '(any)'}; inputs: ${session.inputNames.join(', ')}`);
+    throw unavailable(spec, file, `has no input named ${spec.inputName ?? '(any image input)'}; inputs: ${describe(session.inputMetadata)}`);
+  }
+  const inputMeta = session.inputMetadata.find((m) => m.name === inputName);
+  if (inputMeta?.isTensor) {
+    const [, channels, height, width] = inputMeta.shape;
+    const fixedMismatch = (d: number | string | undefined, want: number) => typeof d === 'number' && d !== want;
+    if (inputMeta.type !== 'float32' || inputMeta.shape.length !== 4 || fixedMismatch(channels, 3) || fixedMismatch(height, spec.inputSize) || fixedMismatch(width, spec.inputSize)) {
+      throw unavailable(spec, file, `input ${inputName} is ${inputMeta.type}[${inputMeta.shape.join(',')}], config says float32[N,3,${spec.inputSize},${spec.inputSize}]`);
+    }
   }
   const outputName = spec.outputName ?? pickOutput(session, spec.dim);
   if (!outputName || !session.outputNames.includes(outputName)) {
-    throw unavailable(spec, file, `has no 2-D output of width ${spec.dim}; outputs: ${describeOutputs(session)}`);
+    throw unavailable(spec, file, `has no 2-D output of width ${spec.dim}; outputs: ${describe(session.outputMetadata)}`);
   }
   const plane = spec.inputSize * spec.inputSize;
   // Batched runs are the fast path; a model whose graph cannot batch is discovered once and then
@@ -98,8 +106,15 @@ function pickOutput(session: InferenceRunner, dim: number): string | undefined {
   return session.outputNames.length === 1 ? session.outputNames[0] : undefined;
 }
 
-function describeOutputs(session: InferenceRunner): string {
-  return session.outputMetadata.map((m) => (m.isTensor ? `${m.name}[${m.shape.join(',')}]` : m.name)).join(', ');
+/** CLIP exports that bundle the text tower take `input_ids` first: prefer the image input. */
+function pickInput(session: InferenceRunner): string | undefined {
+  if (session.inputNames.includes('pixel_values')) return 'pixel_values';
+  const image = session.inputMetadata.find((m) => m.isTensor && m.shape.length === 4);
+  return image?.name ?? session.inputNames[0];
+}
+
+function describe(metadata: readonly ort.InferenceSession.ValueMetadata[]): string {
+  return metadata.map((m) => (m.isTensor ? `${m.name}[${m.shape.join(',')}]` : m.name)).join(', ');
 }
 
 function unavailable(spec: EmbeddingSpec, file: string, what: string): AppError {

@@ -93,6 +93,11 @@ describe('custom models declared in configuration', () => {
     await assert.rejects(wrong.get('wrong-dim').then((m) => m.embed([flat(64, [1, 2, 3])])), (e: unknown) => e instanceof AppError && e.code === 'MODEL_UNAVAILABLE');
   });
 
+  it('refuses, at load, a model whose input size differs from the declared one', async () => {
+    const wrong = createModelRegistry({ modelsDir: MODELS_DIR, customModels: [{ id: 'wrong-size', file: clipPath, inputSize: 112, dim: 512 }] });
+    await assert.rejects(wrong.get('wrong-size'), (e: unknown) => e instanceof AppError && e.code === 'MODEL_UNAVAILABLE' && /224/.test(e.message));
+  });
+
   it('refuses an id that is already taken', () => {
     assert.throws(() => createModelRegistry({ modelsDir: MODELS_DIR, customModels: [{ id: 'face-arcface-512', file: fixedPath, inputSize: 64, dim: 16 }] }));
   });

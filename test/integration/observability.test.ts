@@ -30,21 +30,28 @@ it('serves Prometheus metrics for operations, decisions, stages and indexes, wit
   assert.ok(!text.includes(tenant.id), 'a tenant id leaked into the metrics');
 });
 
-it('reports not ready until the eager tenants’ indexes are loaded, when so configured', async () => {
-  const tenant = await createTenant(server);
-  const database: TestDatabase = server.database;
+it('reports ready once the eager tenants’ indexes are loaded, when so configured', async () => {
+  // A database of its own, used by one server at a time (an embedded database is single-process).
+  const database: TestDatabase = await createTestDatabase();
+  const first = await startTestServer({}, database);
+  const tenant = await createTenant(first);
+  await first.stop();
   const eager = await startTestServer({ VISAGE_EAGER_TENANTS: `${tenant.slug},no-such-tenant`, VISAGE_READY_REQUIRES_INDEXES: 'true' }, database);
   try {
     let body: { status: string; problems: string[] } = { status: '', problems: [] };
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < 100; i++) {
       const res = await fetch(`${eager.url}/readyz`);
       body = (await res.json()) as typeof body;
       if (res.status === 200) break;
+      assert.match(body.problems.join(), /index|eager/, JSON.stringify(body));
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(body.status, 'ready', JSON.stringify(body));
+    const metrics = await (await fetch(`${eager.url}/metrics`)).text();
+    assert.match(metrics, /visage_index_load_duration_seconds_count\{model="face-arcface-512"\} 1/);
   } finally {
     await eager.stop();
+    await database.drop();
   }
 });
 

@@ -41,13 +41,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   let draining = false;
   const repos = createRepositories(db);
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
-  const sessionOptions = { intraOpThreads: config.ortThreads };
+  const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
+  const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
   const models = createModelRegistry({
     modelsDir: config.modelsDir,
     ...sessionOptions,
     ...(config.clipModelPath ? { clipModelPath: config.clipModelPath } : {}),
     customModels: parseCustomModelSpecs(config.customModels),
+    clipMargin: config.clipMargin,
+    flip: Object.fromEntries(config.flipModels.map((id) => [id, true])),
   });
   const indexes = new TenantIndexes({
     source: pgFaceIndexSource(db.pool),
@@ -74,12 +77,18 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const services = createServices({
     repos,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
-    analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels } }),
+    analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }, detection }),
     search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
-    enrollmentPolicy: { ...DEFAULT_ENROLLMENT_POLICY, maxBatchImages: config.maxBatchImages, maxImageBytes: config.maxImageBytes },
+    enrollmentPolicy: {
+      ...DEFAULT_ENROLLMENT_POLICY,
+      maxBatchImages: config.maxBatchImages,
+      maxImageBytes: config.maxImageBytes,
+      minFaceSizePx: config.enrollMinFaceSize,
+      minSharpness: config.enrollMinSharpness,
+    },
     maxImageBytes: config.maxImageBytes,
-    analyzeFrame: createFrameAnalyzer({ vision, models }),
+    analyzeFrame: createFrameAnalyzer({ vision, models, detection }),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
     onIdentified: (tenantId, decisions, timingsMs) => {

@@ -2,7 +2,7 @@
  * Every environment variable the server reads, with its default and its meaning. This table
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
-import { parseBool, parseBytes, parseIntIn, parseList, parseString } from './parsers.js';
+import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
   readonly env: string;
@@ -51,6 +51,18 @@ export const CONFIG_KEYS = {
     'JSON array of extra embedding models: [{"id","file","inputSize","mean","std","dim"}] (see README, Models).',
     (r) => (r === undefined || r === '' ? [] : (JSON.parse(r) as unknown[])),
   ),
+  inferenceWorkers: key(
+    'VISAGE_INFERENCE_WORKERS',
+    '2',
+    'Worker threads that run ONNX inference. onnxruntime-node runs a session on the calling thread, so with 0 every inference blocks the event loop and concurrent requests cannot use the second core.',
+    (r) => parseIntIn(r, 2, 0, 64),
+  ),
+  minFaceScore: key('VISAGE_MIN_FACE_SCORE', '0.7', 'Detector probability below which a face is ignored.', (r) => parseFloatIn(r, 0.7, 0, 1)),
+  minFaceSize: key('VISAGE_MIN_FACE_SIZE', '20', 'Shorter side of a face box, in pixels, below which a face is ignored.', (r) => parseIntIn(r, 20, 1, 10_000)),
+  enrollMinFaceSize: key('VISAGE_ENROLL_MIN_FACE_SIZE', '32', 'Enrollment rejects a face smaller than this (pixels, shorter side) as LOW_QUALITY.', (r) => parseIntIn(r, 32, 1, 10_000)),
+  enrollMinSharpness: key('VISAGE_ENROLL_MIN_SHARPNESS', '5', 'Enrollment rejects a face whose aligned crop has a Laplacian variance below this as LOW_QUALITY (blur).', (r) => parseFloatIn(r, 5, 0, 1_000_000)),
+  flipModels: key('VISAGE_FLIP_MODELS', '', 'Comma-separated embedding model ids that also embed the mirrored face and average the two (measured: no gain for face-arcface-512, twice the cost).', (r) => parseList(r)),
+  clipMargin: key('VISAGE_CLIP_MARGIN', '0.2', 'Margin added around the face box before the CLIP crop, as a share of the box size.', (r) => parseFloatIn(r, 0.2, 0, 2)),
   ortThreads: key('VISAGE_ORT_THREADS', '1', 'ONNX Runtime intra-op threads per session (see src/embedding/session-options.ts for why 1).', (r) => parseIntIn(r, 1, 1, 64)),
   maxImageBytes: key('VISAGE_MAX_IMAGE_BYTES', '15mb', 'Largest encoded image accepted.', (r) => parseBytes(r, 15 * 1024 * 1024)),
   maxImagePixels: key('VISAGE_MAX_IMAGE_PIXELS', '40000000', 'Largest decoded image (width × height) accepted; guards against decompression bombs.', (r) => parseIntIn(r, 40_000_000, 1, 1_000_000_000)),

@@ -47,14 +47,10 @@ export function eventRepository(prisma: PrismaClient) {
   return {
     /** Inserts the events of one request; returns their ids in order. */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[]): Promise<string[]> {
-      const rows = await prisma.$transaction(
-        events.map(({ box, ...e }) =>
-          prisma.recognitionEvent.create({
-            data: { tenantId, ...e, boxX: box?.x ?? null, boxY: box?.y ?? null, boxWidth: box?.width ?? null, boxHeight: box?.height ?? null },
-            select: { id: true },
-          }),
-        ),
-      );
+      const rows = await prisma.recognitionEvent.createManyAndReturn({
+        data: events.map(({ box, ...e }) => ({ tenantId, ...e, boxX: box?.x ?? null, boxY: box?.y ?? null, boxWidth: box?.width ?? null, boxHeight: box?.height ?? null })),
+        select: { id: true },
+      });
       return rows.map((r) => r.id);
     },
 

@@ -6,4 +6,6 @@ export interface GraphQLContext {
   viewer: Viewer;
   services: Services;
   requestId: string;
+  /** Aborted when the client goes away before the response is sent: long work (ffmpeg) stops. */
+  signal: AbortSignal;
 }

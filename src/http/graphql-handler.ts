@@ -24,6 +24,10 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const started = performance.now();
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
     res.setHeader('x-request-id', requestId);
+    const aborted = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
     let body: unknown;
     try {
       const raw = await readBody(req, deps.maxBodyBytes);
@@ -47,7 +51,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       context: async () => {
         try {
           const viewer = await deps.authenticate(req.headers.authorization);
-          return { viewer, services: deps.services, requestId };
+          return { viewer, services: deps.services, requestId, signal: aborted.signal };
         } catch (err) {
           // A bad key fails the whole request with 401, before any resolver runs.
           const appErr = isAppError(err) ? err : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');

@@ -1,10 +1,17 @@
 import { analyzeImage, type AnalyzedImage, type DecodeLimits, type Vision } from '../vision/index.js';
 import type { ModelRegistry } from '../embedding/index.js';
 
+/** Which detections count as faces, shared by photos and video frames. */
+export interface DetectionOptions {
+  minScore: number;
+  minFaceSize: number;
+}
+
 export interface FaceAnalyzerOptions {
   vision: Vision;
   models: ModelRegistry;
   limits: DecodeLimits;
+  detection: DetectionOptions;
 }
 
 export interface AnalyzeRequest {
@@ -15,12 +22,13 @@ export interface AnalyzeRequest {
 /** The pipeline as the use cases see it: bytes and a tenant's model → faces with embeddings. */
 export type FaceAnalyzer = (bytes: Buffer, request: AnalyzeRequest) => Promise<AnalyzedImage>;
 
-export function createFaceAnalyzer({ vision, models, limits }: FaceAnalyzerOptions): FaceAnalyzer {
+export function createFaceAnalyzer({ vision, models, limits, detection }: FaceAnalyzerOptions): FaceAnalyzer {
   return async (bytes, request) =>
     analyzeImage(bytes, {
       model: await models.get(request.modelId),
       vision,
       limits,
+      ...detection,
       ...(request.maxFaces !== undefined ? { maxFaces: request.maxFaces } : {}),
     });
 }

@@ -96,7 +96,7 @@ export const VideoMutations = extendType({
       type: 'EnrollmentSession',
       description: 'Enrolls a person from a video: the session (source VIDEO) is COMPLETED, or FAILED when no frame had one good face; `stats` has framesRead, nearDuplicates, notSelected and rejections by reason.',
       args: { input: nonNull(arg({ type: 'EnrollVideoInput' })) },
-      resolve: (_r, { input }, ctx) => ctx.services.videoEnrollment.enrollVideo(ctx.viewer, input),
+      resolve: (_r, { input }, ctx) => ctx.services.videoEnrollment.enrollVideo(ctx.viewer, input, ctx.signal),
     });
     t.nonNull.field('identifyFrames', {
       type: 'IdentifyFramesPayload',
@@ -106,7 +106,7 @@ export const VideoMutations = extendType({
     t.nonNull.field('identifyVideo', {
       type: 'IdentifyFramesPayload',
       args: { input: nonNull(arg({ type: 'IdentifyVideoInput' })) },
-      resolve: (_r, { input }, ctx) => ctx.services.frames.identifyVideo(ctx.viewer, input),
+      resolve: (_r, { input }, ctx) => ctx.services.frames.identifyVideo(ctx.viewer, input, ctx.signal),
     });
   },
 });

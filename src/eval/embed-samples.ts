@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
 import { contentHash, type EmbeddingCache } from './embedding-cache.js';
-import { ProgressBar } from './progress-bar.js';
+import { ProgressBar } from '../cli/progress-bar.js';
 
 export interface EmbeddedSet {
   /** Aligned with the input paths; null where no face was found. */
@@ -39,7 +39,7 @@ export async function embedSamples(paths: readonly string[], embedder: Embedder,
       totalMs += computeMs;
       computed += 1;
     }
-    bar.tick();
+    bar.advance();
   }
   bar.finish();
   return { embeddings, embedMsPerImage: paths.length ? totalMs / paths.length : 0, computed, fromCache };

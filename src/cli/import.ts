@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createApiClient, ApiError } from './import/api-client.js';
+import { createApiClient, ApiError } from './api-client.js';
 import { formatSummary } from './import/format-summary.js';
 import { ImportProgress } from './import/progress.js';
 import { DEFAULT_IMPORT_OPTIONS, runImport } from './import/run-import.js';

@@ -1,4 +1,5 @@
-import { AppError, ERROR_CODES, type ErrorCode } from '../errors.js';
+import { AppError } from '../errors.js';
+import { createApiClient } from '../cli/api-client.js';
 
 export interface ApplyTarget {
   /** The server's base URL (`/graphql` is appended unless present). */
@@ -16,31 +17,9 @@ export interface VoteSettings {
   threshold: number;
 }
 
-interface GraphQLResponse<T> {
-  data?: T | null;
-  errors?: { message: string; extensions?: { code?: string } }[];
-}
-
-async function graphql<T>(target: ApplyTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const url = target.server.replace(/\/+$/, '').replace(/(\/graphql)?$/, '/graphql');
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${target.apiKey}` },
-      body: JSON.stringify({ query, variables }),
-    });
-  } catch (err) {
-    throw new AppError('INTERNAL_SERVER_ERROR', `Cannot reach ${url}: ${(err as Error).message}`);
-  }
-  const body = (await res.json().catch(() => ({}))) as GraphQLResponse<T>;
-  const first = body.errors?.[0];
-  if (first) {
-    const code = (ERROR_CODES as readonly string[]).includes(first.extensions?.code ?? '') ? (first.extensions!.code as ErrorCode) : 'INTERNAL_SERVER_ERROR';
-    throw new AppError(code, `${url}: ${first.message}`);
-  }
-  if (!body.data) throw new AppError('INTERNAL_SERVER_ERROR', `${url} answered HTTP ${res.status} without data`);
-  return body.data;
+/** The tenant's own API, like any client; one attempt, since a person is waiting at the terminal. */
+function graphql<T>(target: ApplyTarget, query: string, variables: Record<string, unknown> = {}): Promise<T> {
+  return createApiClient(target.server, target.apiKey, 1)<T>(query, variables);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ApiError, type Gql } from './api-client.js';
+import { ApiError, type Gql } from '../api-client.js';
 import type { ImportPlan, PersonFolder } from './scan-folder.js';
 import type { ImportProgress } from './progress.js';
 

@@ -1,24 +1,20 @@
-import { createServer, type Server } from 'node:http';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import { createRepositories, migrate, openDatabase, pendingMigrations, type Database } from './db/index.js';
+import { createRepositories, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
 import { createAuthenticator } from './auth/index.js';
+import { resolveAdminToken } from './auth/admin-token.js';
 import { buildSchema } from './graphql/schema.js';
 import { createFormatError } from './graphql/format-error.js';
 import { depthLimit } from './graphql/depth-limit.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
+import { createHttpServer } from './http/http-server.js';
 import { createServices } from './services.js';
-import pg from 'pg';
 import { createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
-import { pgFaceIndexSource } from './db/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
@@ -36,9 +32,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
   const { applied } = await migrate(db.pool);
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
-  const adminToken = await resolveAdminToken(config, db, logger);
+  const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
-  let draining = false;
   const repos = createRepositories(db);
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
   const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
@@ -112,7 +107,6 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
 
   async function readiness(): Promise<string[]> {
-    if (draining) return ['shutting down'];
     const problems = await readinessProblems(db);
     if (config.readyRequiresIndexes) {
       if (eagerKeys === undefined) problems.push('eager tenants not resolved yet');
@@ -136,55 +130,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   await apollo.start();
   const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
 
-  const server: Server = createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0];
-    const route = async () => {
-      if (url === '/graphql') return graphql(req, res);
-      if (url === '/healthz') return json(res, 200, { status: 'ok' });
-      if (url === '/metrics') {
-        const { contentType, body } = await metrics.render();
-        res.writeHead(200, { 'content-type': contentType }).end(body);
-        return;
-      }
-      if (url === '/readyz') {
-        const problems = await readiness();
-        return json(res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });
-      }
-      return json(res, 404, { error: `No route ${url}; the API is POST /graphql.` });
-    };
-    route().catch((err: unknown) => {
-      logger.error({ err }, 'request failed');
-      if (!res.headersSent) json(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
-      else res.end();
-    });
-  });
+  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
 
   return {
     db,
-    start: () =>
-      new Promise((resolve) => {
-        server.listen(config.port, config.host, () => resolve({ port: (server.address() as AddressInfo).port }));
-      }),
+    start: async () => ({ port: await http.listen(config.port, config.host) }),
     async stop() {
-      draining = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Keep-alive connections would otherwise hold the drain open until their timeout.
-      server.closeIdleConnections();
-      const sweep = setInterval(() => server.closeIdleConnections(), 100);
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, config.shutdownGraceMs).unref());
-      await Promise.race([closed, grace]);
-      clearInterval(sweep);
-      server.closeAllConnections();
+      await http.drain(config.shutdownGraceMs);
       await apollo.stop();
       await sync.stop();
       indexes.clear();
       await db.close();
     },
   };
-}
-
-function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
 async function readinessProblems(db: Database): Promise<string[]> {
@@ -195,28 +153,4 @@ async function readinessProblems(db: Database): Promise<string[]> {
   }
   const pending = await pendingMigrations(db.pool);
   return pending.length > 0 ? [`migrations not applied: ${pending.join(', ')}`] : [];
-}
-
-/**
- * With the embedded database and no configured token, the first start writes a random one to
- * `<dataDir>/admin-token` (mode 600) so `npm start` works out of the box; its value is never logged.
- */
-async function resolveAdminToken(config: Config, db: Database, logger: Logger): Promise<string | undefined> {
-  if (config.adminToken !== undefined) return config.adminToken;
-  if (db.mode !== 'embedded') {
-    logger.warn('VISAGE_ADMIN_TOKEN is not set: createTenant and tenants are disabled');
-    return undefined;
-  }
-  const file = path.resolve(config.dataDir, 'admin-token');
-  const existing = await readFile(file, 'utf8').catch(() => undefined);
-  if (existing && existing.trim().length >= 16) {
-    logger.info({ file }, 'platform admin token read from file');
-    return existing.trim();
-  }
-  const token = randomBytes(24).toString('base64url');
-  await mkdir(config.dataDir, { recursive: true });
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  await chmod(file, 0o600);
-  logger.info({ file }, 'generated a platform admin token (VISAGE_ADMIN_TOKEN unset)');
-  return token;
 }

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { Prisma, PrismaClient, RecognitionDecision } from './generated/client.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 import { isUuid } from './ids.js';
@@ -43,15 +45,29 @@ function toRecord(r: Row): RecognitionEventRecord {
   return { ...rest, box: boxX === null || boxY === null || boxWidth === null || boxHeight === null ? null : { x: boxX, y: boxY, width: boxWidth, height: boxHeight } };
 }
 
-export function eventRepository(prisma: PrismaClient) {
+export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
   return {
-    /** Inserts the events of one request; returns their ids in order. */
+    /**
+     * Inserts the events of one request in one statement; returns their ids in order. Plain SQL:
+     * this is on the identify hot path, and Prisma's createManyAndReturn costs ~6 ms against 0.5.
+     */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[]): Promise<string[]> {
-      const rows = await prisma.recognitionEvent.createManyAndReturn({
-        data: events.map(({ box, ...e }) => ({ tenantId, ...e, boxX: box?.x ?? null, boxY: box?.y ?? null, boxWidth: box?.width ?? null, boxHeight: box?.height ?? null })),
-        select: { id: true },
+      const ids = events.map(() => randomUUID());
+      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight'] as const;
+      const values: unknown[] = [tenantId];
+      const rows = events.map((e, i) => {
+        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null];
+        const placeholders = row.map((v) => {
+          values.push(v);
+          return `$${values.length}`;
+        });
+        return `($1, ${placeholders.join(', ')})`;
       });
-      return rows.map((r) => r.id);
+      await pool.query(
+        `INSERT INTO "RecognitionEvent" ("tenantId", ${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')}`,
+        values,
+      );
+      return ids;
     },
 
     /** Newest first, keyset-paginated on (createdAt, id). */

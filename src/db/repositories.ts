@@ -13,7 +13,7 @@ export function createRepositories(db: Database) {
     people: personRepository(db.prisma, db.pool),
     audit: auditRepository(db.prisma),
     enrollment: enrollmentRepository(db.prisma, db.pool),
-    events: eventRepository(db.prisma),
+    events: eventRepository(db.prisma, db.pool),
   };
 }
 

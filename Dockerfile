@@ -82,7 +82,10 @@ RUN mkdir -p /var/lib/visage && chown 1000:1000 /var/lib/visage
 
 # npm's cache and update check must not touch the read-only root filesystem when a command
 # such as `npm run db:migrate` runs in the container.
+# OMP_WAIT_POLICY: faiss's OpenMP threads otherwise spin between searches and steal the cores
+# inference needs (measured: HNSW 20k search 11.2 ms spinning vs 0.29 ms passive under load).
 ENV NODE_ENV=production \
+    OMP_WAIT_POLICY=PASSIVE \
     PORT=4000 \
     VISAGE_MODELS_DIR=/app/models \
     VISAGE_DATA_DIR=/var/lib/visage \

@@ -49,8 +49,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   const indexes = new TenantIndexes({
     source: pgFaceIndexSource(db.pool),
-    index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold },
+    index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold, hnsw: { ...DEFAULT_TENANT_INDEX_OPTIONS.hnsw, efSearch: config.hnswEfSearch } },
     loadWaitMs: config.indexWaitMs,
+    memoryBudgetBytes: config.indexMemoryBudgetMb * 1024 * 1024,
     onEvent: (event) => {
       const tenant = config.metricsTenantLabels ? event.key.tenantId : undefined;
       if (event.type === 'loaded' || event.type === 'rebuilt') {

@@ -70,6 +70,13 @@ export const CONFIG_KEYS = {
   maxFrames: key('VISAGE_MAX_FRAMES', '16', 'Most frames in one identifyFrames call.', (r) => parseIntIn(r, 16, 1, 1000)),
   maxVideoBytes: key('VISAGE_MAX_VIDEO_BYTES', '50mb', 'Largest encoded video accepted.', (r) => parseBytes(r, 50 * 1024 * 1024)),
   hnswThreshold: key('VISAGE_HNSW_THRESHOLD', '200000', 'Faces above which a tenant index switches from exact flat search to HNSW.', (r) => parseIntIn(r, 200_000, 1, 1_000_000_000)),
+  indexMemoryBudgetMb: key(
+    'VISAGE_INDEX_MEMORY_BUDGET_MB',
+    '0',
+    'Least recently used tenant indexes are dropped (and reloaded on demand) while their total estimate exceeds this; 0 = no limit.',
+    (r) => parseIntIn(r, 0, 0, 10_000_000),
+  ),
+  hnswEfSearch: key('VISAGE_INDEX_HNSW_EF_SEARCH', '256', 'HNSW search depth: higher is more exact and slower (see npm run bench:index).', (r) => parseIntIn(r, 256, 1, 100_000)),
   indexWaitMs: key('VISAGE_INDEX_WAIT_MS', '30000', 'How long a request waits for a loading index before INDEX_UNAVAILABLE.', (r) => parseIntIn(r, 30_000, 1, 3_600_000)),
   syncIntervalMs: key('VISAGE_SYNC_INTERVAL_MS', '5000', 'Period of the catch-up that repairs a missed face-change notification.', (r) => parseIntIn(r, 5000, 100, 3_600_000)),
   eagerTenants: key('VISAGE_EAGER_TENANTS', '', 'Comma-separated tenant slugs whose indexes load at start-up.', (r) => parseList(r)),

@@ -19,11 +19,8 @@ function gate(): { wait: Promise<void>; open(): void } {
   return { wait, open };
 }
 
-const isUnavailable = (err: unknown): boolean => err instanceof AppError && err.code === 'INDEX_UNAVAILABLE';
-
-test('a request during a slow load fails with INDEX_UNAVAILABLE after the bounded wait; the load still completes', async () => {
-  const t = await seedTenant(db.pool);
-  const faceId = await insertFace(db.pool, { ...t, vector: unitVector(1) });
+/** The real database source, whose face stream waits until the test opens the gate. */
+function gatedSource(): { source: FaceIndexSource; slow: ReturnType<typeof gate> } {
   const real = pgFaceIndexSource(db.pool);
   const slow = gate();
   const source: FaceIndexSource = {
@@ -33,6 +30,15 @@ test('a request during a slow load fails with INDEX_UNAVAILABLE after the bounde
       yield* real.streamSearchable(tenantId, model, batchSize);
     },
   };
+  return { source, slow };
+}
+
+const isUnavailable = (err: unknown): boolean => err instanceof AppError && err.code === 'INDEX_UNAVAILABLE';
+
+test('a request during a slow load fails with INDEX_UNAVAILABLE after the bounded wait; the load still completes', async () => {
+  const t = await seedTenant(db.pool);
+  const faceId = await insertFace(db.pool, { ...t, vector: unitVector(1) });
+  const { source, slow } = gatedSource();
   const indexes = new TenantIndexes({ source, loadWaitMs: 100 });
   await assert.rejects(indexes.search(t.tenantId, MODEL, query(1), 1), (err) => isUnavailable(err) && /still loading/.test((err as Error).message));
   assert.equal(indexes.state(t.tenantId, MODEL), 'loading');
@@ -131,15 +137,7 @@ test('dropping a tenant forgets its indexes and no other tenant’s', async () =
 test('an index dropped while it loads does not come back when the load finishes', async () => {
   const t = await seedTenant(db.pool);
   await insertFace(db.pool, { ...t, vector: unitVector(5) });
-  const real = pgFaceIndexSource(db.pool);
-  const slow = gate();
-  const source: FaceIndexSource = {
-    ...real,
-    async *streamSearchable(tenantId, model, batchSize) {
-      await slow.wait;
-      yield* real.streamSearchable(tenantId, model, batchSize);
-    },
-  };
+  const { source, slow } = gatedSource();
   const indexes = new TenantIndexes({ source, loadWaitMs: 5_000 });
   const pending = indexes.get(t.tenantId, MODEL);
   assert.equal(indexes.state(t.tenantId, MODEL), 'loading');

@@ -12,6 +12,7 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createServices } from './services.js';
+import { readSettings } from './tenants/index.js';
 import { createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
@@ -101,7 +102,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     for (const slug of slugs) {
       const tenant = await repos.tenants.bySlug(slug);
       if (!tenant) logger.warn({ slug }, 'eager tenant not found');
-      else keys.push({ tenantId: tenant.id, model: (await services.tenants.settings(tenant.id)).model });
+      else keys.push({ tenantId: tenant.id, model: readSettings(tenant.settings).model });
     }
     eagerKeys = keys;
     await indexes.preload(keys);

@@ -43,7 +43,7 @@ export function createServices(deps: ServiceDeps) {
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
   const enrollment = createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged });
-  const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, ...(deps.onIdentified ? { onIdentified: deps.onIdentified } : {}) });
+  const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
     people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
@@ -52,7 +52,7 @@ export function createServices(deps: ServiceDeps) {
     events: createEventsService({ repos }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({
-      repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, ...(deps.onIdentified ? { onIdentified: deps.onIdentified } : {})
+      repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),
   };
 }

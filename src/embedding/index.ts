@@ -4,6 +4,7 @@ export type { CustomModelSpec, ModelDescriptor, ModelRegistry, ModelsOptions } f
 export { FACE_ARCFACE_ID } from './face-arcface.js';
 export { CLIP_ID, DEFAULT_CLIP_MARGIN } from './clip.js';
 export { l2Normalize } from './normalize.js';
+export { l2Distance } from './l2-distance.js';
 export { loadSession } from './session.js';
 export { sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session-options.js';
 export type { SessionOptions } from './session-options.js';

@@ -1,4 +1,5 @@
 import { AppError, isAppError } from '../errors.js';
+import { l2Distance } from '../embedding/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { EnrollmentSource, FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
 import type { AnalyzedFace } from '../vision/index.js';
@@ -86,7 +87,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
       let verdict: Candidate = c;
       if (c.ok) {
         const nearest = await repos.enrollment.nearestOwnFaceDistance(tenantId, session.personId, model, c.face.embedding);
-        const inBatch = kept.some((v) => l2(v, c.face.embedding) < policy.duplicateDistance);
+        const inBatch = kept.some((v) => l2Distance(v, c.face.embedding) < policy.duplicateDistance);
         if (inBatch || (nearest !== null && nearest < policy.duplicateDistance)) {
           verdict = { ok: false, reason: 'DUPLICATE', message: 'This face is already enrolled for this person.' };
         }
@@ -217,12 +218,6 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
       return face;
     },
   };
-}
-
-function l2(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
 }
 
 export type EnrollmentService = ReturnType<typeof createEnrollmentService>;

@@ -8,7 +8,7 @@ import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../v
 import type { VoteParams } from './classify.js';
 import type { FaceAnalyzer } from './face-analyzer.js';
 import type { FrameAnalyzer } from './frame-analyzer.js';
-import { resolveParams, type IdentifyService } from './identify-service.js';
+import { resolveParams, type IdentifyDeps, type IdentifyService } from './identify-service.js';
 import { imageBytes, type ImageInput } from './image-input.js';
 import { DEFAULT_TRACK_OPTIONS, linkTracks, qualityWeight, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
 
@@ -25,8 +25,8 @@ export interface FrameIdentifyDeps {
   tracks?: TrackOptions;
   /** Faces looked at per frame: a clip of one scene, not a crowd. */
   maxFacesPerFrame?: number;
-  /** After each call: its decisions and timings, for metrics (same shape as identify's hook). */
-  onIdentified?: (tenantId: string, decisions: readonly NewRecognitionEvent['decision'][], timingsMs: Record<string, number>) => void;
+  /** After each call: its decisions and timings, for metrics (identify's hook). */
+  onIdentified?: IdentifyDeps['onIdentified'];
 }
 
 interface ClipInput extends Partial<VoteParams> {

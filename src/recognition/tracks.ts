@@ -9,6 +9,7 @@
  * steps into the same place from inheriting a track.
  */
 
+import { l2Distance } from '../embedding/index.js';
 import { iou, type Box } from '../vision/index.js';
 
 export type TrackBox = Box;
@@ -64,13 +65,6 @@ export interface TrackVote<T extends FrameFace = FrameFace> {
   best: T;
 }
 
-/** Euclidean distance; for unit vectors, the distance the index and the vote use. */
-export function l2(a: Float32Array, b: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
-}
-
 /**
  * How much a face's own decision should count, in (0, 1]: detector confidence times two
  * saturating terms (measured on faces-dev: sharp photos score 450-1700, a Gaussian blur of sigma 10
@@ -106,7 +100,7 @@ export function linkTracks<T extends FrameFace>(faces: readonly T[], options: Tr
       if (frame - track.last.frame > options.maxGap + 1) continue;
       for (const face of current) {
         const overlap = iou(track.last.box, face.box);
-        const distance = Math.min(l2(track.last.embedding, face.embedding), l2(track.best.embedding, face.embedding));
+        const distance = Math.min(l2Distance(track.last.embedding, face.embedding), l2Distance(track.best.embedding, face.embedding));
         const looksAlike = distance <= options.maxLinkDistance || face.weight < options.minTrustedWeight;
         if ((overlap >= options.minIoU && looksAlike) || distance <= options.reidDistance) {
           pairs.push({ track, face, overlap, distance });

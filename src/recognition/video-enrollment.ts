@@ -5,7 +5,8 @@ import type { AnalyzedFace } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
 import type { Candidate, EnrollmentService } from './enrollment-service.js';
 import type { FrameAnalyzer } from './frame-analyzer.js';
-import { l2, qualityWeight } from './tracks.js';
+import { l2Distance } from '../embedding/index.js';
+import { qualityWeight } from './tracks.js';
 
 export interface VideoEnrollmentPolicy {
   defaultFps: number;
@@ -114,7 +115,7 @@ export function selectFrames(passed: readonly Accepted[], maxFrames: number, nea
   const nearDuplicates: Accepted[] = [];
   let notSelected = 0;
   for (const c of ranked) {
-    if (kept.some((k) => l2(k.face.embedding, c.face.embedding) < nearDistance)) nearDuplicates.push(c);
+    if (kept.some((k) => l2Distance(k.face.embedding, c.face.embedding) < nearDistance)) nearDuplicates.push(c);
     else if (kept.length < maxFrames) kept.push(c);
     else notSelected++;
   }

@@ -72,12 +72,6 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
       return view(tenant);
     },
 
-    async settings(tenantId: string): Promise<TenantSettings> {
-      const tenant = await repos.tenants.byId(tenantId);
-      if (!tenant) throw new AppError('NOT_FOUND', 'Tenant not found.');
-      return readSettings(tenant.settings);
-    },
-
     async updateSettings(viewer: Viewer, input: SettingsInput): Promise<TenantView> {
       const v = requireTenant(viewer, 'manageSettings');
       const current = await this.viewerTenant(viewer);

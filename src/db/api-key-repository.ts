@@ -28,11 +28,12 @@ export function apiKeyRepository(prisma: PrismaClient) {
       if (!isUuid(id)) return null;
       return prisma.apiKey.findFirst({ where: { tenantId, id }, select });
     },
+    /** Idempotent: revoking a revoked key returns it unchanged. Null when there is no such key. */
     async revoke(tenantId: string, id: string, at: Date): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;
-      const { count } = await prisma.apiKey.updateMany({ where: { tenantId, id, revokedAt: null }, data: { revokedAt: at } });
-      if (count === 0 && !(await prisma.apiKey.findFirst({ where: { tenantId, id }, select: { id: true } }))) return null;
-      return prisma.apiKey.findFirst({ where: { tenantId, id }, select });
+      const key = await prisma.apiKey.findFirst({ where: { tenantId, id }, select });
+      if (!key || key.revokedAt) return key;
+      return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select });
     },
     async touch(tenantId: string, id: string, at: Date): Promise<void> {
       await prisma.apiKey.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });

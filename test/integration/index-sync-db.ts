@@ -1,14 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { migrate } from '../../src/db/migrate.js';
+import { createServerDatabase } from '../support/test-database.js';
 import { inTransaction, recordFaceChanges } from '../../src/db/face-changes.js';
 
-/**
- * A scratch database per test file on the shared PostgreSQL. Replace with the lead's
- * test/support helper once it exists.
- */
-const ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-
+/** A scratch PostgreSQL database per test file, with a pool for direct SQL. */
 export interface ScratchDb {
   url: string;
   pool: pg.Pool;
@@ -16,24 +11,15 @@ export interface ScratchDb {
 }
 
 export async function createScratchDb(): Promise<ScratchDb> {
-  const name = `visage_index_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = ADMIN_URL.replace(/\/postgres$/, `/${name}`);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const server = await createServerDatabase();
+  const pool = new pg.Pool({ connectionString: server.url, max: 4 });
   pool.on('error', () => undefined);
-  await migrate(pool);
   return {
-    url,
+    url: server.url,
     pool,
     async drop() {
       await pool.end();
-      const a = new pg.Client({ connectionString: ADMIN_URL });
-      await a.connect();
-      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await a.end();
+      await server.drop();
     },
   };
 }

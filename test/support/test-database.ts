@@ -30,27 +30,32 @@ async function adminQuery(sql: string): Promise<void> {
   }
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'visage-test-'));
-  if (TEST_EMBEDDED) {
-    return { url: undefined, dataDir, drop: () => rm(dataDir, { recursive: true, force: true }) };
-  }
+/** A new, migrated database on the PostgreSQL server (whatever VISAGE_TEST_DB says): for code that needs LISTEN/NOTIFY. */
+export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `visage_test_${randomUUID().replaceAll('-', '')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   const url = new URL(TEST_SERVER_URL);
   url.pathname = `/${name}`;
-  const db = await openDatabase({ url: url.toString(), dataDir, poolMax: 1 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 1 });
   try {
-    await migrate(db.pool);
+    await migrate(pool);
   } finally {
-    await db.close();
+    await pool.end();
   }
+  return { url: url.toString(), drop: () => adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'visage-test-'));
+  const removeDir = () => rm(dataDir, { recursive: true, force: true });
+  if (TEST_EMBEDDED) return { url: undefined, dataDir, drop: removeDir };
+  const server = await createServerDatabase();
   return {
-    url: url.toString(),
+    url: server.url,
     dataDir,
     async drop() {
-      await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await rm(dataDir, { recursive: true, force: true });
+      await server.drop();
+      await removeDir();
     },
   };
 }

@@ -19,6 +19,7 @@ import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } 
 import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
+import { startOutageHandling } from './outage/outage-handling.js';
 
 export interface App {
   readonly db: Database;
@@ -30,13 +31,16 @@ export interface App {
 
 /** The composition root: builds every part once and wires them together. */
 export async function createApp(config: Config, logger: Logger): Promise<App> {
-  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: config.dbConnectTimeoutMs });
   const { applied } = await migrate(db.pool);
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
-  const repos = createRepositories(db);
+  const storedRepos = createRepositories(db);
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
+  // Before the server listens: events a killed process left buffered are written first.
+  const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
+  const repos = outage.repos;
   const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
@@ -109,7 +113,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
 
   async function readiness(): Promise<string[]> {
-    const problems = await readinessProblems(db);
+    const problems = await readinessProblems(db, outage.tolerate);
     if (config.readyRequiresIndexes) {
       if (eagerKeys === undefined) problems.push('eager tenants not resolved yet');
       for (const key of eagerKeys ?? []) {
@@ -121,16 +125,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, outage.reportUnreachable),
     validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [graphqlMetricsPlugin(metrics)],
+    plugins: [graphqlMetricsPlugin(metrics), outage.plugin],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
+  const graphql = createGraphQLHandler({ apollo, authenticate: outage.authenticator(createAuthenticator(storedRepos, { adminToken })), services, logger, maxBodyBytes: config.maxBodyBytes });
 
   const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
 
@@ -141,17 +145,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await http.drain(config.shutdownGraceMs);
       await apollo.stop();
       await sync.stop();
+      await outage.stop();
       indexes.clear();
       await db.close();
     },
   };
 }
 
-async function readinessProblems(db: Database): Promise<string[]> {
+/** `tolerate` says whether an unreachable database still leaves the process ready (the outage grace). */
+async function readinessProblems(db: Database, tolerate: (err: unknown) => boolean): Promise<string[]> {
   try {
     await db.pool.query('SELECT 1');
   } catch (err) {
-    return [`database unreachable: ${(err as Error).message}`];
+    return tolerate(err) ? [] : [`database unreachable: ${(err as Error).message}`];
   }
   const pending = await pendingMigrations(db.pool);
   return pending.length > 0 ? [`migrations not applied: ${pending.join(', ')}`] : [];

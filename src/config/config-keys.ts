@@ -83,6 +83,30 @@ export const CONFIG_KEYS = {
   readyRequiresIndexes: key('VISAGE_READY_REQUIRES_INDEXES', 'false', '/readyz waits for the eager tenants’ indexes.', (r) => parseBool(r, false)),
   metricsTenantLabels: key('VISAGE_METRICS_TENANT_LABELS', 'false', 'Label metrics by tenant id (unbounded cardinality; off by default).', (r) => parseBool(r, false)),
   shutdownGraceMs: key('VISAGE_SHUTDOWN_GRACE_MS', '10000', 'On SIGTERM, how long in-flight requests may take before the process exits.', (r) => parseIntIn(r, 10_000, 0, 600_000)),
+  dbConnectTimeoutMs: key(
+    'VISAGE_DB_CONNECT_TIMEOUT_MS',
+    '5000',
+    'Longest wait for a new PostgreSQL connection before the attempt counts as the database being unreachable (a failover can drop packets instead of refusing).',
+    (r) => parseIntIn(r, 5000, 100, 600_000),
+  ),
+  dbOutageGraceMs: key(
+    'VISAGE_DB_OUTAGE_GRACE_MS',
+    '60000',
+    'While PostgreSQL is unreachable, identify keeps answering from memory (buffering events) for this long; after it, identify answers SERVICE_UNAVAILABLE too. 0 disables degraded identify.',
+    (r) => parseIntIn(r, 60_000, 0, 3_600_000),
+  ),
+  outageKeyTtlMs: key(
+    'VISAGE_OUTAGE_KEY_TTL_MS',
+    '300000',
+    'During a database outage, an API key is accepted from memory only if the database confirmed it within this time (a key revoked during the outage works until the database is back).',
+    (r) => parseIntIn(r, 300_000, 0, 86_400_000),
+  ),
+  eventBufferMaxEvents: key(
+    'VISAGE_EVENT_BUFFER_MAX_EVENTS',
+    '100000',
+    'Most recognition events held in the local buffer (VISAGE_DATA_DIR/event-buffer.jsonl) while the database is unreachable; when full, identify answers SERVICE_UNAVAILABLE.',
+    (r) => parseIntIn(r, 100_000, 1, 100_000_000),
+  ),
   ffmpegPath: key('VISAGE_FFMPEG', 'ffmpeg', 'ffmpeg binary used to decode videos.', (r) => parseString(r, 'ffmpeg')),
   ffmpegTimeoutMs: key('VISAGE_FFMPEG_TIMEOUT_MS', '60000', 'Longest a video decode may run before it is killed.', (r) => parseIntIn(r, 60_000, 100, 3_600_000)),
 } as const;

@@ -26,18 +26,20 @@ export interface DatabaseOptions {
   /** Embedded database files live in `<dataDir>/pglite`. */
   dataDir: string;
   poolMax?: number;
+  /** A connection attempt that takes longer fails (and counts as the database unreachable). */
+  connectTimeoutMs?: number;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10);
+  return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10, options.connectTimeoutMs ?? 5000);
 }
 
 function withPrisma(pool: pg.Pool): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
-async function openExternal(url: string, poolMax: number): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: url, max: poolMax });
+async function openExternal(url: string, poolMax: number, connectTimeoutMs: number): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const prisma = withPrisma(pool);

@@ -2,14 +2,21 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isAppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { isDatabaseUnreachable } from '../db/index.js';
+import { serviceUnavailable } from '../outage/database-outage.js';
 
 /**
  * The single place that turns errors into what a client sees: an AppError keeps its code and
- * message; anything unexpected is logged and becomes INTERNAL_SERVER_ERROR with its message hidden.
+ * message; a database that cannot be reached is SERVICE_UNAVAILABLE; anything unexpected is logged and becomes INTERNAL_SERVER_ERROR with its message hidden.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, onDatabaseUnreachable: (err: unknown) => void = () => undefined) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    let original = unwrapResolverError(error);
+    // The one mapping of "database unreachable" (pg or Prisma) to a code a client can act on.
+    if (!isAppError(original) && isDatabaseUnreachable(original)) {
+      onDatabaseUnreachable(original);
+      original = serviceUnavailable('The database is unreachable, so this operation cannot run now; retry in a few seconds.');
+    }
     if (isAppError(original)) {
       return { ...formatted, message: original.message, extensions: { ...original.details, code: original.code } };
     }

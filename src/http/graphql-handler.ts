@@ -9,6 +9,14 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
+import { isDatabaseUnreachable } from '../db/index.js';
+import { RETRY_AFTER_SECONDS, serviceUnavailable } from '../outage/database-outage.js';
+
+function authFailureHttp(code: string): { status: number; headers?: HeaderMap } {
+  if (code === 'UNAUTHENTICATED') return { status: 401 };
+  if (code === 'SERVICE_UNAVAILABLE') return { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) };
+  return { status: 500 };
+}
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;
@@ -54,9 +62,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
           return { viewer, services: deps.services, requestId, signal: aborted.signal };
         } catch (err) {
           // A bad key fails the whole request with 401, before any resolver runs.
-          const appErr = isAppError(err) ? err : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');
+          const appErr = isAppError(err) ? err : isDatabaseUnreachable(err) ? serviceUnavailable('The database is unreachable, so this API key cannot be checked; retry in a few seconds.') : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');
           if (!isAppError(err)) deps.logger.error({ err, requestId }, 'authentication failed');
-          throw new GraphQLError(appErr.message, { extensions: { code: appErr.code, http: { status: appErr.code === 'UNAUTHENTICATED' ? 401 : 500 } } });
+          throw new GraphQLError(appErr.message, { extensions: { ...appErr.details, code: appErr.code, http: authFailureHttp(appErr.code) } });
         }
       },
     });

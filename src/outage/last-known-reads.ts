@@ -1,0 +1,73 @@
+import { LRUCache } from 'lru-cache';
+import { isDatabaseUnreachable, type PersonRecord, type Repositories, type TenantRecord } from '../db/index.js';
+import { serviceUnavailable, type DatabaseOutage } from './database-outage.js';
+
+export interface LastKnownReadsOptions {
+  maxTenants?: number;
+  maxPeople?: number;
+}
+
+/**
+ * The two reads identify makes besides the key check (the tenant's settings, the matched
+ * people's records), remembered as last read so that identify can answer while the database is
+ * unreachable. In normal operation every call still reads the database; the copies are used only
+ * during an outage, within its grace. Keys start with the tenant id: one tenant's copy is never
+ * another's answer.
+ */
+export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, options: LastKnownReadsOptions = {}): Repositories {
+  const tenants = new LRUCache<string, TenantRecord>({ max: options.maxTenants ?? 10_000 });
+  const people = new LRUCache<string, PersonRecord>({ max: options.maxPeople ?? 100_000 });
+  const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`;
+
+  async function read<T>(fromDb: () => Promise<T>, fromMemory: () => T): Promise<T> {
+    if (!outage.degraded()) {
+      try {
+        return await fromDb();
+      } catch (err) {
+        if (!isDatabaseUnreachable(err)) throw err;
+        outage.reportUnreachable(err);
+      }
+    }
+    outage.assertWithinGrace('identify');
+    return fromMemory();
+  }
+
+  return {
+    ...repos,
+    tenants: {
+      ...repos.tenants,
+      byId: (tenantId) =>
+        read(
+          async () => {
+            const tenant = await repos.tenants.byId(tenantId);
+            if (tenant) tenants.set(tenantId, tenant);
+            else tenants.delete(tenantId);
+            return tenant;
+          },
+          () => {
+            const tenant = tenants.get(tenantId);
+            if (!tenant) throw serviceUnavailable('The database is unreachable and this tenant’s settings are not in memory; retry in a few seconds.');
+            return tenant;
+          },
+        ),
+    },
+    people: {
+      ...repos.people,
+      byIds: (tenantId, ids) =>
+        read(
+          async () => {
+            const found = await repos.people.byIds(tenantId, ids);
+            for (const p of found) people.set(personKey(tenantId, p.id), p);
+            return found;
+          },
+          () => {
+            // A person missing here was never read by this process: answering without them
+            // would turn a match into a silent Unknown, so the call fails visibly instead.
+            const found = ids.map((id) => people.get(personKey(tenantId, id)));
+            if (found.some((p) => p === undefined)) throw serviceUnavailable('The database is unreachable and a matched person’s record is not in memory; retry in a few seconds.');
+            return found as PersonRecord[];
+          },
+        ),
+    },
+  };
+}

@@ -129,4 +129,35 @@ describe('a PostgreSQL outage', { skip }, () => {
     assert.deepEqual(missing, []);
     assert.equal(total, ids.length + 1);
   });
+
+  it('past the grace, identify answers SERVICE_UNAVAILABLE (and stores nothing) and /readyz says 503 until the database is back', async () => {
+    server?.process.kill('SIGKILL');
+    await server?.exited;
+    server = await spawnServer({ ...env(), VISAGE_DB_OUTAGE_GRACE_MS: '1500' });
+    const tenant = await seedTenant(server.url);
+    const warm = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
+    await pg.stop();
+    const within = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
+    assert.ok(within.status === 200 && within.degraded, describeAnswer(within));
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 200, 'ready (degraded) within the grace');
+    await sleep(2000);
+    const past = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
+    assert.equal(past.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', describeAnswer(past));
+    assert.equal(past.status, 503);
+    assert.ok(Number(past.retryAfter) > 0);
+    assert.equal((await fetch(`${server.url}/readyz`)).status, 503, 'not ready past the grace');
+    await pg.start();
+    const answered = [warm, within];
+    let back: Answer | undefined;
+    for (let i = 0; i < 50 && !(back?.status === 200 && !back.degraded); i++) {
+      await sleep(200);
+      back = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
+      if (back.status === 200) answered.push(back);
+    }
+    assert.ok(back?.status === 200 && !back.degraded, describeAnswer(back!));
+    const ids = answered.flatMap((a) => a.data.identify.eventIds as string[]);
+    const { missing, total } = await storedEvents(pg.url, tenant.tenantId, ids);
+    assert.deepEqual(missing, []);
+    assert.equal(total, ids.length, 'a refused call stored no event');
+  });
 });

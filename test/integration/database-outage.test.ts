@@ -57,6 +57,7 @@ describe('a PostgreSQL outage', { skip }, () => {
     const tenant = await seedTenant(server.url);
     const client = await tenant.createKey('CLIENT');
     const revoked = await tenant.createKey('CLIENT');
+    const neverUsed = await tenant.createKey('CLIENT');
     // Both keys are verified once, then one is revoked just before the database stops.
     assert.equal((await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret)).status, 200);
     const revoke = await post(server.url, 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { revokedAt } }', { input: { id: revoked.id } }, tenant.admin);
@@ -73,7 +74,9 @@ describe('a PostgreSQL outage', { skip }, () => {
       during.enroll = await post(server!.url, 'mutation($input: EnrollFacesInput!) { enrollFaces(input: $input) { session { id } } }', { input: { personId: tenant.personId, images: [tenant.extraPhoto] } }, tenant.admin);
       during.createPerson = await post(server!.url, 'mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }', { input: { displayName: 'Bob' } }, tenant.admin);
       during.events = await post(server!.url, '{ recognitionEvents(first: 1) { totalCount } }', {}, tenant.admin);
+      during.neverUsedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, neverUsed.secret);
       during.revokedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
+      during.frames = await post(server!.url, 'mutation($input: IdentifyFramesInput!) { identifyFrames(input: $input) { tracks { decision person { id } } eventIds } }', { input: { frames: [tenant.probe, tenant.probe] } }, client.secret);
       await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
       startedAt = Date.now();
       await pg.start();
@@ -88,7 +91,7 @@ describe('a PostgreSQL outage', { skip }, () => {
     assert.ok(inOutage.every((a) => a.degraded), 'every answer during the outage says degraded');
     assert.ok(!answers.at(-1)!.degraded, 'answers are no longer degraded after recovery');
 
-    for (const name of ['enroll', 'createPerson', 'events'] as const) {
+    for (const name of ['enroll', 'createPerson', 'events', 'neverUsedKey'] as const) {
       const a = during[name]!;
       assert.equal(a.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', `${name}: ${describeAnswer(a)}`);
       assert.equal(a.status, 503, name);
@@ -97,10 +100,12 @@ describe('a PostgreSQL outage', { skip }, () => {
     // The trade-off of the key cache: a key the database confirmed minutes ago works while it
     // cannot be asked; once it answers, the revocation holds.
     assert.equal(during.revokedKey!.status, 200, describeAnswer(during.revokedKey!));
+    const frames = during.frames!;
+    assert.ok(frames.status === 200 && frames.degraded && frames.data?.identifyFrames.tracks[0]?.person?.id === tenant.personId, `identifyFrames: ${describeAnswer(frames)}`);
     const revokedAfter = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
     assert.equal(revokedAfter.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
 
-    const ids = answers.flatMap((a) => a.data.identify.eventIds as string[]);
+    const ids = [...answers.flatMap((a) => a.data.identify.eventIds as string[]), ...(frames.data.identifyFrames.eventIds as string[])];
     const { missing, total } = await storedEvents(pg.url, tenant.tenantId, ids);
     assert.deepEqual(missing, [], 'every returned event id is stored');
     // One event per answered call, plus the revoked key's two accepted identify calls: none twice.

@@ -50,19 +50,27 @@ export function withBufferedEvents(repos: Repositories, outage: DatabaseOutage, 
 }
 
 /**
- * The buffer's insert: idempotent by id. A person deleted after the event was buffered makes the
- * row fail its foreign key; it is then stored with no person, as the delete would have left it.
+ * The buffer's insert: idempotent by id. A row can fail its foreign keys when what it refers to
+ * was deleted after it was buffered: a deleted person leaves it with no person (as ON DELETE SET
+ * NULL would have), a deleted tenant drops it (as ON DELETE CASCADE would have), with a warning.
+ * Either way the drain goes on: one such row must not hold back every later event.
  */
-export function replayInsert(repos: Pick<Repositories, 'events'>) {
+export function replayInsert(repos: Pick<Repositories, 'events'>, logger: Logger) {
   return async (tenantId: string, events: readonly StampedEvent[]): Promise<void> => {
     try {
       await repos.events.insertMany(tenantId, events);
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
-      for (const e of events) await repos.events.insertMany(tenantId, [e]).catch((one: unknown) => {
-        if (!isForeignKeyViolation(one)) throw one;
-        return repos.events.insertMany(tenantId, [{ ...e, personId: null }]);
-      });
+      for (const e of events) {
+        await repos.events.insertMany(tenantId, [e]).catch((one: unknown) => {
+          if (!isForeignKeyViolation(one)) throw one;
+          return repos.events.insertMany(tenantId, [{ ...e, personId: null }]);
+        }).catch((tenantGone: unknown) => {
+          if (!isForeignKeyViolation(tenantGone)) throw tenantGone;
+          logger.warn({ tenantId, eventId: e.id }, 'buffered recognition event of a deleted tenant dropped');
+          return [];
+        });
+      }
     }
   };
 }

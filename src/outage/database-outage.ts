@@ -102,6 +102,7 @@ export class DatabaseOutage {
 
   private async probeOnce(): Promise<void> {
     if (this.probing || this.current.kind !== 'unreachable') return;
+    const since = this.current.since;
     this.probing = true;
     const timeoutMs = this.options.probeTimeoutMs ?? 2000;
     let timer: NodeJS.Timeout | undefined;
@@ -112,7 +113,6 @@ export class DatabaseOutage {
           timer = setTimeout(() => reject(new Error(`probe timed out after ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
-      const since = this.current.since;
       this.current = { kind: 'reachable' };
       this.options.logger.warn({ outageMs: this.now() - since }, 'database reachable again');
       this.emit();

@@ -40,7 +40,7 @@ export async function startOutageHandling(deps: { db: Database; repos: Repositor
   const { buffer, tornLines } = await EventBuffer.open({
     file: path.resolve(config.dataDir, 'event-buffer.jsonl'),
     maxEvents: config.eventBufferMaxEvents,
-    insert: replayInsert(deps.repos),
+    insert: replayInsert(deps.repos, logger),
   });
   if (tornLines > 0) logger.warn({ tornLines }, 'event buffer: skipped lines cut short by a crash (never acknowledged)');
   if (buffer.pending() > 0) {

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { after, before, it } from 'node:test';
 import { EventBuffer, type StampedEvent } from '../../src/events/event-buffer.js';
 import { isAppError } from '../../src/errors.js';
+import { replayInsert } from '../../src/events/buffered-event-sink.js';
+import { createLogger } from '../../src/logger.js';
+import type { Repositories } from '../../src/db/index.js';
 
 let dir: string;
 before(async () => {
@@ -100,4 +103,22 @@ it('a new process reloads the events a killed one left, skipping a line cut shor
   assert.deepEqual(store.rows.map((r) => r.event.id), events.map((e) => e.id));
   assert.ok(store.rows.every((r) => r.event.createdAt instanceof Date && r.event.createdAt.getTime() > 0));
   await buffer.close();
+});
+
+it('replays past a deleted person (stored without one) and a deleted tenant (dropped), without holding back the rest', async () => {
+  const stored: { tenantId: string; id: string; personId: string | null }[] = [];
+  const events = {
+    async insertMany(tenantId: string, batch: readonly StampedEvent[]) {
+      if (tenantId === 'gone' || batch.some((e) => e.personId === 'deleted')) throw Object.assign(new Error('violates foreign key'), { code: '23503' });
+      for (const e of batch) stored.push({ tenantId, id: e.id, personId: e.personId });
+      return batch.map((e) => e.id);
+    },
+  };
+  const insert = replayInsert({ events } as unknown as Pick<Repositories, 'events'>, createLogger('silent'));
+  const kept = { ...event(1), personId: 'alive' };
+  const orphan = { ...event(2), personId: 'deleted' };
+  await insert('t', [kept, orphan]);
+  assert.deepEqual(stored.map((s) => s.personId), ['alive', null]);
+  await insert('gone', [event(3)]);
+  assert.equal(stored.length, 2);
 });

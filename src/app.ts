@@ -70,9 +70,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // Embedded PGlite does not deliver NOTIFY between connections; it is one process, so the
   // in-process refresh after each write is the notification.
   const feed = db.supportsListen
-    ? new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: db.url }), onError: (err) => logger.warn({ err }, 'face change feed error') })
+    ? new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: db.url }), onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'face change feed error')) })
     : null;
-  const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: (err) => logger.warn({ err }, 'index catch-up failed') });
+  const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'index catch-up failed')) });
   await sync.start();
 
   const services = createServices({

@@ -18,6 +18,11 @@ export interface OutageHandling {
   authenticator(inner: Authenticate): Authenticate;
   plugin: ApolloServerPlugin;
   reportUnreachable(err: unknown): void;
+  /**
+   * Wraps a background task's error logger: a connection error reports the outage (logged once at
+   * its start and end) instead of a warning per failed attempt.
+   */
+  unlessUnreachable(log: (err: unknown) => void): (err: unknown) => void;
   /** For readiness: true when this error is an outage still within its grace. */
   tolerate(err: unknown): boolean;
   stop(): Promise<void>;
@@ -32,6 +37,7 @@ export async function startOutageHandling(deps: { db: Database; repos: Repositor
   const { db, config, logger } = deps;
   const outage = new DatabaseOutage({
     graceMs: config.dbOutageGraceMs,
+    probeTimeoutMs: config.dbConnectTimeoutMs,
     probe: async () => {
       await db.pool.query('SELECT 1');
     },
@@ -54,6 +60,7 @@ export async function startOutageHandling(deps: { db: Database; repos: Repositor
     authenticator: (inner) => withOutageKeyCache(inner, outage, { ttlMs: config.outageKeyTtlMs }),
     plugin: outagePlugin(outage, deps.registry, () => buffer.pending()),
     reportUnreachable,
+    unlessUnreachable: (log) => (err) => (isDatabaseUnreachable(err) ? reportUnreachable(err) : log(err)),
     tolerate(err) {
       if (!isDatabaseUnreachable(err)) return false;
       outage.reportUnreachable(err);

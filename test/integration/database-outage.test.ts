@@ -20,7 +20,7 @@ const skip = TEST_EMBEDDED && 'needs a PostgreSQL server it can stop';
 let pg: OwnPostgres;
 let dataDir: string;
 let server: ChildServer | undefined;
-const env = () => ({ DATABASE_URL: pg.url, VISAGE_DATA_DIR: dataDir, VISAGE_DB_CONNECT_TIMEOUT_MS: '2000', VISAGE_SYNC_INTERVAL_MS: '1000' });
+const env = () => ({ DATABASE_URL: pg.url, VISAGE_DATA_DIR: dataDir, VISAGE_SYNC_INTERVAL_MS: '1000' });
 
 before(async () => {
   if (skip) return;
@@ -47,17 +47,29 @@ async function stream(url: string, token: string, tenant: SeededTenant, until: P
   return answers;
 }
 
+/** Runs a test body; a failure carries the end of the server's log. */
+async function withServerLog(body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    if (err instanceof Error) err.message += `\n--- server output ---\n${server?.output().slice(-4000) ?? ''}`;
+    throw err;
+  }
+}
+
 function describeAnswer(a: Answer): string {
   return `${a.status} ${JSON.stringify(a.errors ?? a.data)}`;
 }
 
 describe('a PostgreSQL outage', { skip }, () => {
-  it('identify answers every call through a 10 s stop, degraded; events are stored once after; writes answer 503; a revoked key stops at recovery', async () => {
+  it('identify answers every call through a 10 s stop, degraded; events are stored once after; writes answer 503; a revoked key stops at recovery', () => withServerLog(async () => {
     server = await spawnServer(env());
     const tenant = await seedTenant(server.url);
     const client = await tenant.createKey('CLIENT');
     const revoked = await tenant.createKey('CLIENT');
     const neverUsed = await tenant.createKey('CLIENT');
+    // A second tenant whose index this process has never loaded.
+    const cold = await seedTenant(server.url);
     // Both keys are verified once, then one is revoked just before the database stops.
     assert.equal((await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret)).status, 200);
     const revoke = await post(server.url, 'mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { revokedAt } }', { input: { id: revoked.id } }, tenant.admin);
@@ -74,6 +86,7 @@ describe('a PostgreSQL outage', { skip }, () => {
       during.enroll = await post(server!.url, 'mutation($input: EnrollFacesInput!) { enrollFaces(input: $input) { session { id } } }', { input: { personId: tenant.personId, images: [tenant.extraPhoto] } }, tenant.admin);
       during.createPerson = await post(server!.url, 'mutation($input: CreatePersonInput!) { createPerson(input: $input) { id } }', { input: { displayName: 'Bob' } }, tenant.admin);
       during.events = await post(server!.url, '{ recognitionEvents(first: 1) { totalCount } }', {}, tenant.admin);
+      during.coldIndex = await post(server!.url, IDENTIFY, { input: { image: cold.probe } }, cold.admin);
       during.neverUsedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, neverUsed.secret);
       during.revokedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
       during.frames = await post(server!.url, 'mutation($input: IdentifyFramesInput!) { identifyFrames(input: $input) { tracks { decision person { id } } eventIds } }', { input: { frames: [tenant.probe, tenant.probe] } }, client.secret);
@@ -87,7 +100,8 @@ describe('a PostgreSQL outage', { skip }, () => {
 
     for (const a of answers) assert.ok(a.status === 200 && a.errors === undefined && a.data?.identify.faces[0]?.person?.id === tenant.personId, describeAnswer(a));
     const inOutage = answers.filter((a) => a.startedAt > stoppedAt + 100 && a.startedAt + a.ms < startedAt);
-    assert.ok(inOutage.length >= 10, `only ${inOutage.length} calls fell inside the outage`);
+    // How many depends on the machine's load (an identify can take a second on a busy one).
+    assert.ok(inOutage.length >= 3, `only ${inOutage.length} calls fell inside the outage`);
     assert.ok(inOutage.every((a) => a.degraded), 'every answer during the outage says degraded');
     assert.ok(!answers.at(-1)!.degraded, 'answers are no longer degraded after recovery');
 
@@ -100,6 +114,7 @@ describe('a PostgreSQL outage', { skip }, () => {
     // The trade-off of the key cache: a key the database confirmed minutes ago works while it
     // cannot be asked; once it answers, the revocation holds.
     assert.equal(during.revokedKey!.status, 200, describeAnswer(during.revokedKey!));
+    assert.equal(during.coldIndex!.errors?.[0]?.extensions?.code, 'INDEX_UNAVAILABLE', describeAnswer(during.coldIndex!));
     const frames = during.frames!;
     assert.ok(frames.status === 200 && frames.degraded && frames.data?.identifyFrames.tracks[0]?.person?.id === tenant.personId, `identifyFrames: ${describeAnswer(frames)}`);
     const revokedAfter = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
@@ -112,9 +127,9 @@ describe('a PostgreSQL outage', { skip }, () => {
     assert.equal(total, ids.length + 2);
     const faces = await post(server.url, '{ person(id: "' + tenant.personId + '") { faces { id } } }', {}, tenant.admin);
     assert.equal(faces.data?.person.faces.length, 3, `the enrollment during the outage stored nothing: ${describeAnswer(faces)}`);
-  });
+  }));
 
-  it('events buffered by a process killed during the outage are written when it restarts, before it is ready', async () => {
+  it('events buffered by a process killed during the outage are written when it restarts, before it is ready', () => withServerLog(async () => {
     server ??= await spawnServer(env());
     const tenant = await seedTenant(server.url);
     const port = Number(new URL(server.url).port);
@@ -133,19 +148,20 @@ describe('a PostgreSQL outage', { skip }, () => {
     const { missing, total } = await storedEvents(pg.url, tenant.tenantId, ids);
     assert.deepEqual(missing, []);
     assert.equal(total, ids.length + 1);
-  });
+  }));
 
-  it('past the grace, identify answers SERVICE_UNAVAILABLE (and stores nothing) and /readyz says 503 until the database is back', async () => {
+  it('past the grace, identify answers SERVICE_UNAVAILABLE (and stores nothing) and /readyz says 503 until the database is back', () => withServerLog(async () => {
     server?.process.kill('SIGKILL');
     await server?.exited;
-    server = await spawnServer({ ...env(), VISAGE_DB_OUTAGE_GRACE_MS: '1500' });
+    server = await spawnServer({ ...env(), VISAGE_DB_OUTAGE_GRACE_MS: '5000' });
     const tenant = await seedTenant(server.url);
     const warm = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
     await pg.stop();
+    const stoppedAt = Date.now();
     const within = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
     assert.ok(within.status === 200 && within.degraded, describeAnswer(within));
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200, 'ready (degraded) within the grace');
-    await sleep(2000);
+    await sleep(5000 - (Date.now() - stoppedAt) + 200);
     const past = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, tenant.admin);
     assert.equal(past.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE', describeAnswer(past));
     assert.equal(past.status, 503);
@@ -164,5 +180,5 @@ describe('a PostgreSQL outage', { skip }, () => {
     const { missing, total } = await storedEvents(pg.url, tenant.tenantId, ids);
     assert.deepEqual(missing, []);
     assert.equal(total, ids.length, 'a refused call stored no event');
-  });
+  }));
 });

@@ -2,9 +2,7 @@ import { AppError, isAppError } from '../errors.js';
 import { l2Distance } from '../embedding/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { EnrollmentSource, FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
-import type { AnalyzedFace } from '../vision/index.js';
-import type { FaceAnalyzer } from './face-analyzer.js';
-import { imageBytes, type ImageInput } from './image-input.js';
+import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 
 export type RejectionReason = 'NO_FACE' | 'MULTIPLE_FACES' | 'LOW_QUALITY' | 'INVALID_IMAGE' | 'IMAGE_TOO_LARGE' | 'DUPLICATE';
 

@@ -1,12 +1,6 @@
 import type { FaceBatch } from '../db/face-index-source.js';
-import type { Neighbour } from '../recognition/classify.js';
+import type { FaceHit } from '../search/index.js';
 import { createHnswIndex, flatIndexFromVectors, withHnswEfSearch, type FaissIndex, type HnswParams } from './faiss-buffers.js';
-
-/** A search result; `label` is the personId, so hits go straight into `classifyFace`. */
-export interface FaceHit extends Neighbour {
-  faceId: string;
-  personId: string;
-}
 
 export type IndexKind = 'flat' | 'hnsw';
 

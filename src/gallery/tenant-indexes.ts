@@ -1,7 +1,8 @@
 import { AppError } from '../errors.js';
 import type { FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
-import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type FaceHit, type TenantIndexOptions } from './tenant-index.js';
+import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
+import type { FaceHit } from '../search/index.js';
 
 export interface IndexKey {
   tenantId: string;

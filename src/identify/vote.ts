@@ -1,11 +1,5 @@
 import { badInput } from '../errors.js';
-
-/** One search result. `label` is a personId on the server and a class name in the evaluation tool. */
-export interface Neighbour {
-  label: string;
-  /** L2 distance between unit vectors (0..2). */
-  distance: number;
-}
+import type { Neighbour } from '../search/index.js';
 
 export interface VoteParams {
   /** Neighbours whose votes decide first. */

@@ -1,0 +1,1 @@
+export { createEventsService, type EventsService } from './events-service.js';

@@ -5,7 +5,7 @@ import { AppError, isAppError } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, qualityWeight, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type FrameAnalyzer, type ImageInput } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
-import type { VoteParams } from './vote.js';
+import type { VoteOverrides, VoteParams } from './vote.js';
 import { resolveParams, type IdentifyDeps, type IdentifyService } from './identify-service.js';
 import { DEFAULT_TRACK_OPTIONS, linkTracks, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
 
@@ -26,7 +26,7 @@ export interface FrameIdentifyDeps {
   onIdentified?: IdentifyDeps['onIdentified'];
 }
 
-interface ClipInput extends Partial<VoteParams> {
+interface ClipInput extends VoteOverrides {
   source?: string | null;
 }
 

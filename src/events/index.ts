@@ -1,1 +1,1 @@
-export { createEventsService, type EventsService } from './events-service.js';
+export { createEventsService } from './events-service.js';

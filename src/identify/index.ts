@@ -1,3 +1,2 @@
-export { classifyFace, type VoteParams, type Classification } from './vote.js';
-export { createIdentifyService, resolveParams, type IdentifyService, type IdentifyDeps, type IdentifiedFace, type FaceDecision } from './identify-service.js';
-export { createFrameIdentifyService, type FrameIdentifyService } from './identify-frames.js';
+export { createIdentifyService, type IdentifyDeps, type IdentifiedFace } from './identify-service.js';
+export { createFrameIdentifyService } from './identify-frames.js';

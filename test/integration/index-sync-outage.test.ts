@@ -4,10 +4,10 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
-import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/index/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/gallery/index.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 import { TEST_EMBEDDED } from '../support/test-database.js';
-import { addPerson, eventually, insertFace, MODEL, query, seedTenant, unitVector } from './index-sync-db.js';
+import { addPerson, eventually, insertFace, MODEL, query, seedTenant, unitVector } from '../support/scratch-db.js';
 
 /**
  * Replica sync across a PostgreSQL restart (a cluster of the test's own, so it may be stopped):
@@ -40,7 +40,7 @@ test('the hot index answers through a stop; after the restart a new face reaches
   await insertFace(writer, { ...t, vector: unitVector(0) });
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(pool()) });
   const feedErrors: unknown[] = [];
-  const feed = new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: cluster.url }), reconnectDelayMs: 50, maxReconnectDelayMs: 500, onError: (e) => feedErrors.push(e) });
+  const feed = new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: cluster.url }), reconnectDelayMs: 50, maxReconnectDelayMs: 500, onError: (e: unknown) => feedErrors.push(e) });
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: 600_000 });
   await sync.start();
   try {

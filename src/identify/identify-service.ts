@@ -1,11 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
-import { validateVoteParams, type TenantSettings } from '../tenants/index.js';
+import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 import { AppError } from '../errors.js';
 import type { FaceNeighbour, SearchFaces } from '../search/index.js';
-import { classifyFace, type Classification, type VoteOverrides, type VoteParams } from './vote.js';
+import { classifyFace, type Classification } from './vote.js';
+import { validateVoteParams, type VoteOverrides, type VoteParams } from './vote-params.js';
 
 export interface IdentifyDeps {
   repos: Repositories;

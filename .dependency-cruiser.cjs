@@ -16,7 +16,7 @@ const LAYERS = [
   ['gallery', '^src/gallery/'],
   ['search', '^src/search/'],
   ['db', '^src/db/'],
-  ['base', '^src/(config|observability)/|^src/(errors|logger|roles)\\.ts$'],
+  ['base', '^src/(config|observability|domain)/|^src/(errors|logger|roles)\\.ts$'],
 ];
 
 const upward = LAYERS.flatMap(([name, path], i) =>

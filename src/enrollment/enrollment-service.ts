@@ -3,7 +3,8 @@ import { CONFIG_DEFAULTS } from '../config/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { RejectionReason } from './rejection-reason.js';
 import { createEnrollmentSteps, type Candidate, type FaceAcceptancePolicy } from './enrollment-steps.js';
-import type { EnrollmentSource, FaceRecord, Repositories, SessionRecord } from '../db/index.js';
+import type { FaceRecord, Repositories, SessionRecord } from '../db/index.js';
+import type { EnrollmentSource } from '../domain/enrollment-source.js';
 import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 
 

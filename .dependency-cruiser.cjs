@@ -1,6 +1,6 @@
 // The layer order of src/, top to bottom. A module may import its own layer and any layer below
 // it, never one above. README.md ("Layers") lists the same names in the same order, and
-// test/unit/layers.test.ts checks both that the code obeys this file and that the README matches it.
+// test/integration/layers.test.ts checks both that the code obeys this file and that the README matches it.
 const LAYERS = [
   ['entry', '^src/(main|app)\\.ts$|^src/cli/'],
   ['eval', '^src/eval/'],

@@ -1,6 +1,6 @@
 // The layer order of src/, top to bottom. A module may import its own layer and any layer below
 // it, never one above. README.md ("Layers") lists the same names in the same order, and
-// test/unit/layers.test.ts checks both that the code obeys this file and that the README matches it.
+// test/integration/layers.test.ts checks both that the code obeys this file and that the README matches it.
 const LAYERS = [
   ['entry', '^src/(main|app)\\.ts$|^src/cli/'],
   ['eval', '^src/eval/'],
@@ -16,7 +16,7 @@ const LAYERS = [
   ['gallery', '^src/gallery/'],
   ['search', '^src/search/'],
   ['db', '^src/db/'],
-  ['base', '^src/(config|observability)/|^src/(errors|logger|roles)\\.ts$'],
+  ['base', '^src/(config|observability|domain)/|^src/(errors|logger|roles)\\.ts$'],
 ];
 
 const upward = LAYERS.flatMap(([name, path], i) =>

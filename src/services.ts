@@ -1,7 +1,7 @@
 import type { Repositories } from './db/index.js';
 import { createPersonService } from './people/index.js';
 import { createTenantService, readSettings, type TenantServiceDeps } from './tenants/index.js';
-import { createEnrollmentService, createVideoEnrollmentService, type EnrollmentPolicy } from './enrollment/index.js';
+import { createEnrollmentService, createEnrollmentSteps, createVideoEnrollmentService, type EnrollmentPolicy } from './enrollment/index.js';
 import { createEventsService } from './events/index.js';
 import { createIdentifyService, createFrameIdentifyService, type IdentifyDeps } from './identify/index.js';
 import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
@@ -35,17 +35,17 @@ export function createServices(deps: ServiceDeps) {
     return readSettings(tenant.settings);
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
-  const enrollment = createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged });
+  const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
   const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
     people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
-    enrollment,
+    enrollment: createEnrollmentService(enrollmentDeps),
     identify,
     events: createEventsService({ repos }),
-    videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
+    videoEnrollment: createVideoEnrollmentService({ repos, steps: createEnrollmentSteps(enrollmentDeps), analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({
-      repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
+      repos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),
   };
 }

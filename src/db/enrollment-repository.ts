@@ -1,5 +1,7 @@
 import type pg from 'pg';
-import type { EnrollmentSource, EnrollmentStatus, PrismaClient } from './generated/client.js';
+import type { PrismaClient } from './generated/client.js';
+import type { EnrollmentStatus } from '../domain/enrollment-status.js';
+import type { EnrollmentSource } from '../domain/enrollment-source.js';
 import { inTransaction, recordFaceChanges } from './face-changes.js';
 import { isFaceId, isUuid } from './ids.js';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { Prisma, PrismaClient, RecognitionDecision } from './generated/client.js';
+import type { Prisma, PrismaClient } from './generated/client.js';
+import type { RecognitionDecision } from '../domain/recognition-decision.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 import { isUuid } from './ids.js';
 

@@ -1,9 +1,10 @@
 import { AppError, isAppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
-import { l2Distance } from '../embedding/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { RejectionReason } from './rejection-reason.js';
-import type { EnrollmentSource, FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
+import { createEnrollmentSteps, type Candidate, type FaceAcceptancePolicy } from './enrollment-steps.js';
+import type { FaceRecord, Repositories, SessionRecord } from '../db/index.js';
+import type { EnrollmentSource } from '../domain/enrollment-source.js';
 import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 
 
@@ -17,15 +18,9 @@ export interface EnrollmentImageResult {
   message: string | null;
 }
 
-export interface EnrollmentPolicy {
+export interface EnrollmentPolicy extends FaceAcceptancePolicy {
   maxBatchImages: number;
   maxImageBytes: number;
-  /** Shorter side of the face box, in pixels, below which a face is LOW_QUALITY. */
-  minFaceSizePx: number;
-  /** Variance of the Laplacian on the aligned crop below which a face is LOW_QUALITY (blur). */
-  minSharpness: number;
-  /** A face this close (L2, unit vectors) to one the person already has is a DUPLICATE. */
-  duplicateDistance: number;
 }
 
 export const DEFAULT_ENROLLMENT_POLICY: EnrollmentPolicy = {
@@ -45,66 +40,10 @@ export interface EnrollmentDeps {
   indexChanged: (tenantId: string, model: string) => Promise<void>;
 }
 
-/** A face the pipeline found, judged for enrollment, or the reason it was refused. */
-export type Candidate = { ok: true; face: AnalyzedFace } | { ok: false; reason: RejectionReason; message: string };
-
 export function createEnrollmentService(deps: EnrollmentDeps) {
   const { repos, policy } = deps;
 
-  async function openSession(tenantId: string, sessionId: string): Promise<SessionRecord> {
-    const session = await repos.enrollment.session(tenantId, sessionId);
-    if (!session) throw new AppError('NOT_FOUND', `No enrollment session with id "${sessionId}" in this tenant.`, { field: 'sessionId' });
-    if (session.status !== 'OPEN') throw new AppError('CONFLICT', `Enrollment session is ${session.status}; start a new one.`, { field: 'sessionId' });
-    return session;
-  }
-
-  function judge(faces: readonly AnalyzedFace[], largestFaceOnly: boolean): Candidate {
-    if (faces.length === 0) return { ok: false, reason: 'NO_FACE', message: 'No face was found.' };
-    if (faces.length > 1 && !largestFaceOnly) {
-      return { ok: false, reason: 'MULTIPLE_FACES', message: `${faces.length} faces were found; send one face per image or set largestFaceOnly.` };
-    }
-    const face = [...faces].sort((a, b) => b.box.width * b.box.height - a.box.width * a.box.height)[0]!;
-    if (face.quality.faceSizePx < policy.minFaceSizePx) {
-      return { ok: false, reason: 'LOW_QUALITY', message: `The face is ${Math.round(face.quality.faceSizePx)} px; at least ${policy.minFaceSizePx} px is needed.` };
-    }
-    if (face.quality.sharpness < policy.minSharpness) {
-      return { ok: false, reason: 'LOW_QUALITY', message: 'The face is too blurred.' };
-    }
-    return { ok: true, face };
-  }
-
-  /**
-   * Stores the accepted candidates in an OPEN session (not yet searchable) and counts the
-   * rejections. Shared by image and video enrollment.
-   */
-  async function store(tenantId: string, session: SessionRecord, model: string, candidates: readonly Candidate[], extraStats: Record<string, number> = {}) {
-    const results: { faceId: string | null; reason: RejectionReason | null; message: string | null }[] = [];
-    const accepted: NewFace[] = [];
-    const rejections: Record<string, number> = {};
-    const kept: Float32Array[] = [];
-    for (const c of candidates) {
-      let verdict: Candidate = c;
-      if (c.ok) {
-        const nearest = await repos.enrollment.nearestOwnFaceDistance(tenantId, session.personId, model, c.face.embedding);
-        const inBatch = kept.some((v) => l2Distance(v, c.face.embedding) < policy.duplicateDistance);
-        if (inBatch || (nearest !== null && nearest < policy.duplicateDistance)) {
-          verdict = { ok: false, reason: 'DUPLICATE', message: 'This face is already enrolled for this person.' };
-        }
-      }
-      if (verdict.ok) {
-        kept.push(verdict.face.embedding);
-        accepted.push({ model, embedding: verdict.face.embedding, box: verdict.face.box, detectionScore: verdict.face.detectionScore, quality: { ...verdict.face.quality } });
-        results.push({ faceId: null, reason: null, message: null });
-      } else {
-        rejections[verdict.reason] = (rejections[verdict.reason] ?? 0) + 1;
-        results.push({ faceId: null, reason: verdict.reason, message: verdict.message });
-      }
-    }
-    const ids = await repos.enrollment.addToSession(tenantId, session.id, session.personId, accepted, rejections, extraStats);
-    let next = 0;
-    for (const r of results) if (r.reason === null) r.faceId = ids[next++]!;
-    return results;
-  }
+  const { openSession, judge, store, finish } = createEnrollmentSteps(deps);
 
   async function addImages(tenantId: string, session: SessionRecord, images: readonly ImageInput[], largestFaceOnly: boolean): Promise<EnrollmentImageResult[]> {
     if (images.length === 0) throw new AppError('BAD_USER_INPUT', 'Send at least one image.', { field: 'images' });
@@ -138,17 +77,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     }));
   }
 
-  async function finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED'): Promise<SessionRecord> {
-    const session = await openSession(tenantId, sessionId);
-    const finished = await repos.enrollment.finishSession(tenantId, session.id, status);
-    if (!finished) throw new AppError('CONFLICT', 'Enrollment session was finished by another request.', { field: 'sessionId' });
-    if (status === 'COMPLETED') await deps.indexChanged(tenantId, await deps.tenantModel(tenantId));
-    return finished;
-  }
-
   return {
-    judge,
-    store,
     async start(viewer: Viewer, input: { personId: string; source?: EnrollmentSource | null }): Promise<SessionRecord> {
       const v = requireTenant(viewer, 'enroll');
       const person = await repos.people.byId(v.tenantId, input.personId);
@@ -189,10 +118,6 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
         await repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED').catch(() => undefined);
         throw err;
       }
-    },
-
-    async finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED') {
-      return finish(tenantId, sessionId, status);
     },
 
     async session(viewer: Viewer, id: string): Promise<SessionRecord> {

@@ -3,7 +3,7 @@ import { requireTenant, type Viewer } from '../auth/index.js';
 import type { Repositories, SessionRecord } from '../db/index.js';
 import { qualityWeight, type AnalyzedFace, type FrameAnalyzer } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
-import type { Candidate, EnrollmentService } from './enrollment-service.js';
+import type { Candidate, EnrollmentSteps } from './enrollment-steps.js';
 import { l2Distance } from '../embedding/index.js';
 
 export interface VideoEnrollmentPolicy {
@@ -32,7 +32,8 @@ export const DEFAULT_VIDEO_ENROLLMENT_POLICY: VideoEnrollmentPolicy = {
 
 export interface VideoEnrollmentDeps {
   repos: Repositories;
-  enrollment: EnrollmentService;
+  /** Image enrollment's judgement, storage and finishing, shared with it. */
+  steps: EnrollmentSteps;
   analyzeFrame: FrameAnalyzer;
   tenantModel: (tenantId: string) => Promise<string>;
   video: VideoSettings;
@@ -81,7 +82,7 @@ export function createVideoEnrollmentService(deps: VideoEnrollmentDeps) {
       for await (const frame of sampleVideo(input.video, deps.video, { fps, maxFrames: policy.maxFramesRead }, signal)) {
         framesRead++;
         const analyzed = await deps.analyzeFrame(frame.image, { modelId: model });
-        const verdict = deps.enrollment.judge(analyzed.faces, false);
+        const verdict = deps.steps.judge(analyzed.faces, false);
         if (verdict.ok) passed.push(verdict);
         else rejected.push(verdict);
       }
@@ -92,9 +93,9 @@ export function createVideoEnrollmentService(deps: VideoEnrollmentDeps) {
         // Near-duplicates count as DUPLICATE rejections; frames left out only because enough
         // better ones were kept are not rejections, so they are reported apart.
         const candidates: Candidate[] = [...kept, ...nearDuplicates.map((): Candidate => ({ ok: false, reason: 'DUPLICATE', message: 'Near-duplicate of a kept frame.' })), ...rejected];
-        await deps.enrollment.store(v.tenantId, session, model, candidates, { framesRead, nearDuplicates: nearDuplicates.length, notSelected });
+        await deps.steps.store(v.tenantId, session, model, candidates, { framesRead, nearDuplicates: nearDuplicates.length, notSelected });
         const stored = (await deps.repos.enrollment.session(v.tenantId, session.id))!;
-        return await deps.enrollment.finish(v.tenantId, session.id, stored.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
+        return await deps.steps.finish(v.tenantId, session.id, stored.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
       } catch (err) {
         await deps.repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED').catch(() => undefined);
         throw err;

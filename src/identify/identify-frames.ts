@@ -6,12 +6,14 @@ import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, qualityWeight, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type FrameAnalyzer, type ImageInput } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
 import type { VoteOverrides, VoteParams } from './vote.js';
-import { resolveParams, type IdentifyDeps, type IdentifyService } from './identify-service.js';
+import type { SearchFaces } from '../search/index.js';
+import { resolveParams, type IdentifyDeps } from './identify-service.js';
+import { checkSource, decideFaces, peopleByIds } from './face-decisions.js';
 import { DEFAULT_TRACK_OPTIONS, linkTracks, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
 
 export interface FrameIdentifyDeps {
   repos: Repositories;
-  identify: Pick<IdentifyService, 'decide' | 'people' | 'checkSource'>;
+  search: SearchFaces;
   analyze: FaceAnalyzer;
   analyzeFrame: FrameAnalyzer;
   settings: (tenantId: string) => Promise<TenantSettings>;
@@ -60,7 +62,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
   async function prepare(viewer: Viewer, input: ClipInput) {
     const v = requireTenant(viewer, 'identify');
     const settings = await deps.settings(v.tenantId);
-    return { v, settings, params: resolveParams(settings, input), source: deps.identify.checkSource(input.source) };
+    return { v, settings, params: resolveParams(settings, input), source: checkSource(input.source) };
   }
 
   async function identifyClip(v: TenantViewer, settings: TenantSettings, params: VoteParams, source: string | null, analyzed: AsyncIterable<AnalyzedImage>, started: number) {
@@ -68,7 +70,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
     let framesRead = 0;
     for await (const image of analyzed) {
       const frame = framesRead++;
-      for (const d of await deps.identify.decide(v.tenantId, settings.model, image.faces, params)) {
+      for (const d of await decideFaces(deps.search, v.tenantId, settings.model, image.faces, params)) {
         faces.push({
           frame,
           box: d.face.box,
@@ -83,7 +85,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
       }
     }
     const votes = linkTracks(faces, trackOptions).map((t) => voteTrack(t));
-    const byId = await deps.identify.people(v.tenantId, faces.flatMap((f) => (f.label ? [f.label] : [])));
+    const byId = await peopleByIds(deps.repos, v.tenantId, faces.flatMap((f) => (f.label ? [f.label] : [])));
     const person = (label: string | null): PersonRecord | null => (label ? (byId.get(label) ?? null) : null);
 
     const tracks = votes.map((t) => ({

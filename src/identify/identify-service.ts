@@ -1,11 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
-import { validateVoteParams, type TenantSettings } from '../tenants/index.js';
+import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 import { AppError } from '../errors.js';
-import type { FaceNeighbour, SearchFaces } from '../search/index.js';
-import { classifyFace, type Classification, type VoteOverrides, type VoteParams } from './vote.js';
+import type { SearchFaces } from '../search/index.js';
+import type { Classification } from './vote.js';
+import { checkSource, decideFaces, peopleByIds } from './face-decisions.js';
+import { validateVoteParams, type VoteOverrides, type VoteParams } from './vote-params.js';
 
 export interface IdentifyDeps {
   repos: Repositories;
@@ -42,13 +44,6 @@ export interface IdentifiedFace {
   candidates: Candidate[];
 }
 
-/** One face decided: the vote and the neighbours it was taken over. */
-export interface FaceDecision {
-  face: AnalyzedFace;
-  classification: Classification;
-  neighbours: FaceNeighbour[];
-}
-
 export function resolveParams(settings: TenantSettings, input: VoteOverrides): VoteParams {
   const params = { k1: input.k1 ?? settings.k1, k2: input.k2 ?? settings.k2, threshold: input.threshold ?? settings.threshold };
   validateVoteParams(params);
@@ -58,33 +53,7 @@ export function resolveParams(settings: TenantSettings, input: VoteOverrides): V
 export function createIdentifyService(deps: IdentifyDeps) {
   const cap = deps.maxFacesCap ?? 50;
 
-  /** Search and vote for every face of an analysed image. Shared with identify over frames. */
-  async function decide(tenantId: string, model: string, faces: readonly AnalyzedFace[], params: VoteParams): Promise<FaceDecision[]> {
-    return Promise.all(
-      faces.map(async (face) => {
-        const neighbours = await deps.search(tenantId, model, face.embedding, params.k2);
-        return { face, neighbours, classification: classifyFace(neighbours, params) };
-      }),
-    );
-  }
-
-  async function people(tenantId: string, ids: Iterable<string>): Promise<Map<string, PersonRecord>> {
-    const unique = [...new Set(ids)];
-    const found = unique.length === 0 ? [] : await deps.repos.people.byIds(tenantId, unique);
-    return new Map(found.map((p) => [p.id, p]));
-  }
-
-  function checkSource(source: string | null | undefined): string | null {
-    if (source === undefined || source === null) return null;
-    if (source.length > 200) throw new AppError('BAD_USER_INPUT', 'source must be at most 200 characters.', { field: 'source' });
-    return source;
-  }
-
   return {
-    decide,
-    people,
-    checkSource,
-
     async identify(viewer: Viewer, input: IdentifyInput) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
@@ -97,9 +66,9 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const bytes = imageBytes(input.image, deps.maxImageBytes);
       const analyzed: AnalyzedImage = await deps.analyze(bytes, { modelId: settings.model, maxFaces: input.maxFaces ?? cap });
       const searchStarted = performance.now();
-      const decisions = await decide(v.tenantId, settings.model, analyzed.faces, params);
+      const decisions = await decideFaces(deps.search, v.tenantId, settings.model, analyzed.faces, params);
       const searchMs = performance.now() - searchStarted;
-      const byId = await people(v.tenantId, decisions.flatMap((d) => d.neighbours.map((n) => n.label)));
+      const byId = await peopleByIds(deps.repos, v.tenantId, decisions.flatMap((d) => d.neighbours.map((n) => n.label)));
 
       const faces: IdentifiedFace[] = decisions.map(({ face, classification, neighbours }) => ({
         box: face.box,

@@ -1,17 +1,7 @@
-import { badInput } from '../errors.js';
+import { validateVoteParams, type VoteParams } from './vote-params.js';
 import type { Neighbour } from '../search/index.js';
 
-export interface VoteParams {
-  /** Neighbours whose votes decide first. */
-  k1: number;
-  /** Neighbours consulted when the first k1 leave a tie; values below k1 mean "no extension". */
-  k2: number;
-  /** A neighbour votes only when its distance is <= threshold. */
-  threshold: number;
-}
-
-/** A request's own vote parameters; GraphQL sends null for an argument left out. */
-export type VoteOverrides = { [K in keyof VoteParams]?: VoteParams[K] | null };
+export type { VoteParams, VoteOverrides } from './vote-params.js';
 
 export type Classification =
   | {
@@ -55,7 +45,7 @@ interface Tally {
  * `votes` in a MATCH is the winner's count in the tally that decided (k1 in step 2, k2 afterwards).
  */
 export function classifyFace(neighbours: readonly Neighbour[], params: VoteParams): Classification {
-  validate(params);
+  validateVoteParams(params, 'vote');
   // Callers pass FAISS order already; a stable sort makes "first k1" hold for any caller.
   const sorted = [...neighbours].sort((a, b) => a.distance - b.distance);
   const nearest = sorted[0];
@@ -70,14 +60,6 @@ export function classifyFace(neighbours: readonly Neighbour[], params: VoteParam
 
   const widened = tally(sorted, k2, params.threshold);
   return match(strictLeader(widened) ?? byMeanDistance(topVoted(widened)));
-}
-
-function validate({ k1, k2, threshold }: VoteParams): void {
-  if (!Number.isInteger(k1) || k1 < 1) throw badInput('k1', 'k1 must be an integer >= 1.');
-  if (!Number.isInteger(k2) || k2 < 1) throw badInput('k2', 'k2 must be an integer >= 1.');
-  if (!Number.isFinite(threshold) || threshold < 0) {
-    throw badInput('threshold', 'threshold must be a finite number >= 0.');
-  }
 }
 
 function tally(sorted: readonly Neighbour[], k: number, threshold: number): Tally[] {

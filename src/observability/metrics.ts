@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RecognitionDecision } from '../domain/recognition-decision.js';
 
 export type GraphQLOutcome = 'ok' | 'error';
-export type Decision = 'MATCH' | 'UNKNOWN' | 'NO_FACE';
+export type Decision = RecognitionDecision;
 /** The identify path's timed stages: metric labels and the GraphQL Timings fields. */
 export const PIPELINE_STAGES = ['decode', 'detect', 'align', 'embed', 'search', 'total'] as const;
 export type PipelineStage = (typeof PIPELINE_STAGES)[number];

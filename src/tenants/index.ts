@@ -1,2 +1,2 @@
 export { createTenantService, type TenantService, type TenantView, type CreatedKey, type SettingsInput, type TenantServiceDeps } from './tenant-service.js';
-export { readSettings, defaultSettings, validateVoteParams, DEFAULT_MODEL, MODEL_DEFAULTS, type TenantSettings } from './tenant-settings.js';
+export { readSettings, defaultSettings, DEFAULT_MODEL, MODEL_DEFAULTS, type TenantSettings } from './tenant-settings.js';

@@ -2,7 +2,8 @@ import type { Role } from '../roles.js';
 import { AppError, badInput } from '../errors.js';
 import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
 import { checkPageSize, decodeCursor, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
-import { defaultSettings, readSettings, validateVoteParams, type TenantSettings } from './tenant-settings.js';
+import { defaultSettings, readSettings, type TenantSettings } from './tenant-settings.js';
+import { validateVoteParams } from '../identify/vote-params.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;

@@ -1,5 +1,3 @@
-import { AppError } from '../errors.js';
-
 /**
  * A tenant's recognition settings. Each embedding model has its own defaults because its
  * distances are distributed differently: the paper's CLIP optimum (k1=1, k2=3, threshold 0.82)
@@ -36,12 +34,4 @@ export function readSettings(stored: unknown): TenantSettings {
     k2: typeof s.k2 === 'number' ? s.k2 : base.k2,
     threshold: typeof s.threshold === 'number' ? s.threshold : base.threshold,
   };
-}
-
-/** The ranges the API accepts: 1 ≤ k1 < k2 ≤ 50 and 0 < threshold ≤ 2 (unit vectors are at most 2 apart). */
-export function validateVoteParams(p: { k1: number; k2: number; threshold: number }): void {
-  const bad = (field: string, message: string) => new AppError('BAD_USER_INPUT', message, { field });
-  if (!Number.isInteger(p.k1) || p.k1 < 1 || p.k1 > 49) throw bad('k1', `k1 must be a whole number from 1 to 49; got ${p.k1}.`);
-  if (!Number.isInteger(p.k2) || p.k2 <= p.k1 || p.k2 > 50) throw bad('k2', `k2 must be a whole number greater than k1 (${p.k1}) and at most 50; got ${p.k2}.`);
-  if (!Number.isFinite(p.threshold) || p.threshold <= 0 || p.threshold > 2) throw bad('threshold', `threshold must be in (0, 2]; got ${p.threshold}.`);
 }

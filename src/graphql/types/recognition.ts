@@ -2,10 +2,13 @@ import { arg, enumType, extendType, idArg, inputObjectType, intArg, nonNull, obj
 import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
 import { REJECTION_REASONS } from '../../enrollment/index.js';
 import { PIPELINE_STAGES } from '../../observability/metrics.js';
+import { ENROLLMENT_STATUSES } from '../../domain/enrollment-status.js';
+import { ENROLLMENT_SOURCES } from '../../domain/enrollment-source.js';
+import { RECOGNITION_DECISIONS } from '../../domain/recognition-decision.js';
 
-export const EnrollmentStatus = enumType({ name: 'EnrollmentStatus', members: ['OPEN', 'COMPLETED', 'CANCELLED', 'FAILED'] });
-export const EnrollmentSource = enumType({ name: 'EnrollmentSource', members: ['IMAGES', 'VIDEO', 'IMPORT'] });
-export const Decision = enumType({ name: 'RecognitionDecision', members: ['MATCH', 'UNKNOWN', 'NO_FACE'] });
+export const EnrollmentStatus = enumType({ name: 'EnrollmentStatus', members: [...ENROLLMENT_STATUSES] });
+export const EnrollmentSource = enumType({ name: 'EnrollmentSource', members: [...ENROLLMENT_SOURCES] });
+export const Decision = enumType({ name: 'RecognitionDecision', members: [...RECOGNITION_DECISIONS] });
 export const RejectionReason = enumType({ name: 'RejectionReason', members: [...REJECTION_REASONS] });
 
 export const ImageInput = inputObjectType({

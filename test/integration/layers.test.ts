@@ -1,3 +1,5 @@
+// In the integration tier, not the fast one: dependency-cruiser parses every file of src, bench and
+// test with TypeScript, which takes tens of seconds on a busy machine.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';

@@ -11,3 +11,4 @@ export { isUuid, isFaceId } from './ids.js';
 export type { SessionRecord, FaceRecord, NewFace } from './enrollment-repository.js';
 export type { NewRecognitionEvent, RecognitionEventRecord, EventFilter } from './event-repository.js';
 export { pgFaceIndexSource, type FaceIndexSource } from './face-index-source.js';
+export { limiterFactory, type CreateLimiter, type LimiterSpec } from './rate-limiter-store.js';

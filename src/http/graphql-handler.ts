@@ -2,17 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { GraphQLError } from 'graphql';
-import { AppError, isAppError } from '../errors.js';
-import type { Authenticate } from '../auth/index.js';
+import { isAppError, type AppError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
+import type { RequestAuth } from './request-auth.js';
+import { retryAfterSeconds } from '../limits/limit-errors.js';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;
-  authenticate: Authenticate;
+  /** Decides from the headers alone; the body of a refused request is never read. */
+  authenticateRequest: (req: IncomingMessage, requestId: string) => Promise<RequestAuth>;
   services: Services;
   logger: Logger;
   maxBodyBytes: number;
@@ -28,6 +29,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
     });
+    const auth = await deps.authenticateRequest(req, requestId);
+    if (auth.kind === 'refused') {
+      refuse(res, auth.status, auth.error);
+      deps.logger.info({ requestId, status: auth.status, ms: Math.round(performance.now() - started) }, 'graphql request refused');
+      return;
+    }
+    const viewer = auth.viewer;
     let body: unknown;
     try {
       const raw = await readBody(req, deps.maxBodyBytes);
@@ -48,17 +56,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: url.search, body },
-      context: async () => {
-        try {
-          const viewer = await deps.authenticate(req.headers.authorization);
-          return { viewer, services: deps.services, requestId, signal: aborted.signal };
-        } catch (err) {
-          // A bad key fails the whole request with 401, before any resolver runs.
-          const appErr = isAppError(err) ? err : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');
-          if (!isAppError(err)) deps.logger.error({ err, requestId }, 'authentication failed');
-          throw new GraphQLError(appErr.message, { extensions: { code: appErr.code, http: { status: appErr.code === 'UNAUTHENTICATED' ? 401 : 500 } } });
-        }
-      },
+      context: async () => ({ viewer, services: deps.services, requestId, signal: aborted.signal }),
     });
     const operation = typeof (body as { operationName?: unknown } | undefined)?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
     deps.logger.info({ requestId, operation, status: response.status ?? 200, ms: Math.round(performance.now() - started) }, 'graphql request');
@@ -71,4 +69,15 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/**
+ * Answers without reading the request body, and closes the connection: an unauthenticated
+ * client's upload is dropped, never drained into memory.
+ */
+function refuse(res: ServerResponse, status: number, error: AppError): void {
+  const retryAfterMs = error.details.retryAfterMs;
+  const headers: Record<string, string> = { 'content-type': 'application/json', connection: 'close' };
+  if (typeof retryAfterMs === 'number') headers['retry-after'] = retryAfterSeconds(retryAfterMs);
+  res.writeHead(status, headers).end(JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

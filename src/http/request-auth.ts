@@ -1,0 +1,65 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError, isAppError } from '../errors.js';
+import { parseApiKeySecret } from '../auth/api-key-secret.js';
+import type { Authenticate, Viewer } from '../auth/index.js';
+import type { AuthThrottle } from '../auth/auth-throttle.js';
+import type { LimitsService } from '../limits/limits-service.js';
+import type { AbuseMetrics } from '../observability/abuse-metrics.js';
+import type { Logger } from '../logger.js';
+import { clientAddress } from './client-address.js';
+
+export interface RequestAuthDeps {
+  authenticate: Authenticate;
+  throttle: AuthThrottle;
+  limits: Pick<LimitsService, 'checkRequest'>;
+  metrics: AbuseMetrics;
+  logger: Logger;
+  trustedProxies: number;
+}
+
+export type RequestAuth = { kind: 'ok'; viewer: Viewer } | { kind: 'refused'; status: 401 | 429 | 500; error: AppError };
+
+/**
+ * Who is calling, decided from the headers alone, before a byte of the body is read: no key,
+ * a bad key, a throttled address or a key over its request rate is answered without reading
+ * (or buffering) what it sent.
+ */
+export function createRequestAuth(deps: RequestAuthDeps) {
+  return async function authenticateRequest(req: IncomingMessage, requestId: string): Promise<RequestAuth> {
+    const header = req.headers.authorization;
+    if (!header) return refused(new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <secret>".'));
+    const address = clientAddress(req, deps.trustedProxies);
+    const blockedMs = await deps.throttle.addressBlockedMs(address);
+    if (blockedMs > 0) {
+      deps.metrics.countAuthFailure('throttled');
+      return refused(new AppError('RATE_LIMITED', 'Too many failed authentications from this address; wait before retrying.', { retryAfterMs: Math.ceil(blockedMs) }));
+    }
+    let viewer: Viewer;
+    try {
+      viewer = await deps.authenticate(header, deps.throttle);
+    } catch (err) {
+      if (!isAppError(err)) {
+        deps.logger.error({ err, requestId }, 'authentication failed unexpectedly');
+        return refused(new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.'));
+      }
+      // The prefix is public (it names the key); the secret is never logged.
+      const prefix = parseApiKeySecret(/^Bearer\s+(\S+)/i.exec(header)?.[1] ?? '')?.prefix;
+      await deps.throttle.recordFailure(address, prefix);
+      deps.metrics.countAuthFailure(err.code === 'RATE_LIMITED' ? 'throttled' : prefix === undefined ? 'malformed' : 'invalid');
+      deps.logger.warn({ requestId, address, prefix, code: err.code, reason: err.message }, 'authentication refused');
+      return refused(err);
+    }
+    try {
+      await deps.limits.checkRequest(viewer);
+    } catch (err) {
+      if (isAppError(err)) return refused(err);
+      throw err;
+    }
+    return { kind: 'ok', viewer };
+  };
+}
+
+function refused(error: AppError): RequestAuth {
+  const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'INTERNAL_SERVER_ERROR' ? 500 : 429;
+  return { kind: 'refused', status, error };
+}

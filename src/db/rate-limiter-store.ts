@@ -26,10 +26,10 @@ export function limiterFactory(db: Database): CreateLimiter {
       storeType: 'pool',
       tableName: 'RateLimit',
       tableCreated: true,
-      // Once a key is over its limit, further requests in the window are refused from memory
-      // without a database round trip: a flood costs this process, not PostgreSQL.
-      inMemoryBlockOnConsumed: points + 1,
-      inMemoryBlockDuration: Math.min(durationSeconds, 60),
+      // Once a key is over a short (per-second) limit, further requests in the window are refused
+      // from memory without a database round trip: a flood costs this process, not PostgreSQL.
+      // Daily quotas are spent once per expensive call, and their refusals must tell the real wait.
+      ...(durationSeconds <= 60 ? { inMemoryBlockOnConsumed: points + 1, inMemoryBlockDuration: durationSeconds } : {}),
       insuranceLimiter: new RateLimiterMemory(options),
     });
   };

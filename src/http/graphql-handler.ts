@@ -45,7 +45,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       const error = isAppError(err)
         ? { message: err.message, extensions: { code: err.code } }
         : { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } };
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [error] }));
+      // Closing drops the rest of an oversized upload instead of draining it.
+      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ errors: [error] }));
       return;
     }
 

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { AppError, isAppError } from '../errors.js';
-import { parseApiKeySecret } from '../auth/api-key-secret.js';
 import type { Authenticate, Viewer } from '../auth/index.js';
 import type { AuthThrottle } from '../auth/auth-throttle.js';
 import type { LimitsService } from '../limits/limits-service.js';
@@ -42,10 +41,11 @@ export function createRequestAuth(deps: RequestAuthDeps) {
         deps.logger.error({ err, requestId }, 'authentication failed unexpectedly');
         return refused(new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.'));
       }
-      // The prefix is public (it names the key); the secret is never logged.
-      const prefix = parseApiKeySecret(/^Bearer\s+(\S+)/i.exec(header)?.[1] ?? '')?.prefix;
+      // The prefix is public (it names the key); the secret is never logged. A token with a
+      // well-formed prefix and a malformed secret still counts against that prefix.
+      const prefix = /^Bearer\s+vsk_([0-9a-f]{12})_/i.exec(header)?.[1];
       await deps.throttle.recordFailure(address, prefix);
-      deps.metrics.countAuthFailure(err.code === 'RATE_LIMITED' ? 'throttled' : prefix === undefined ? 'malformed' : 'invalid');
+      deps.metrics.countAuthFailure(err.code === 'RATE_LIMITED' ? 'throttled' : /^Bearer\s+\S+\s*$/i.test(header) ? 'invalid' : 'malformed');
       deps.logger.warn({ requestId, address, prefix, code: err.code, reason: err.message }, 'authentication refused');
       return refused(err);
     }

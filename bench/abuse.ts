@@ -111,8 +111,9 @@ async function main() {
     // Row 1: the fragment attack, without a key and with a valid VIEWER key.
     const bomb = fragmentBomb(20);
     const anonymous = await healthzDuring(server.url, () => gql(bomb, {}));
+    if (server.process.exitCode !== null) throw new Error(`server exited:\n${server.output()}`);
     log(`fragment attack without a key: HTTP ${anonymous.result.status}, /healthz max ${round(Math.max(...anonymous.samples))} ms`);
-    const keyed = await healthzDuring(server.url, () => gql(bomb, {}, viewerKey));
+    const keyed = await healthzDuring(server.url, () => gql(bomb, {}, viewerKey).catch((err: Error) => ({ status: 0, errors: [{ message: err.message, extensions: { code: `request failed: ${err.message}` } }] })));
     const fragmentAttackHealthzMs = round(Math.max(...keyed.samples));
     log(`fragment attack with a VIEWER key: ${keyed.result.errors?.[0]?.extensions?.code ?? 'ok'}, /healthz max ${fragmentAttackHealthzMs} ms`);
 

@@ -67,12 +67,16 @@ export function rawPost(
   });
 }
 
-/** Latency of one GET /healthz, in milliseconds. */
+/** Latency of one GET /healthz, in milliseconds; a failed probe counts as Infinity (never answered). */
 export async function healthzMs(url: string): Promise<number> {
   const started = performance.now();
-  const res = await fetch(`${url}/healthz`);
-  await res.arrayBuffer();
-  return performance.now() - started;
+  try {
+    const res = await fetch(`${url}/healthz`);
+    await res.arrayBuffer();
+    return res.ok ? performance.now() - started : Infinity;
+  } catch {
+    return Infinity;
+  }
 }
 
 /** Polls /healthz every `everyMs` until stopped; returns every latency seen. */

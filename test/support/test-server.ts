@@ -32,6 +32,10 @@ export async function startTestServer(env: Record<string, string> = {}, database
     HOST: '127.0.0.1',
     VISAGE_ADMIN_TOKEN: ADMIN_TOKEN,
     VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET,
+    // Tests fire cheap requests back to back with one key; the suites about limits set a
+    // tenant's own with updateTenantLimits.
+    VISAGE_RATE_KEY_PER_SECOND: '100000',
+    VISAGE_RATE_TENANT_PER_SECOND: '100000',
     VISAGE_LOG_LEVEL: process.env.VISAGE_TEST_LOG_LEVEL ?? 'silent',
     VISAGE_DATA_DIR: db.dataDir,
     ...(db.url ? { DATABASE_URL: db.url } : {}),

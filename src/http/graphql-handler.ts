@@ -7,6 +7,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
+import { answerEarly } from './answer-early.js';
 import type { RequestAuth } from './request-auth.js';
 import { retryAfterSeconds } from '../limits/limit-errors.js';
 
@@ -31,7 +32,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     });
     const auth = await deps.authenticateRequest(req, requestId);
     if (auth.kind === 'refused') {
-      refuse(res, auth.status, auth.error);
+      refuse(req, res, auth.status, auth.error);
       deps.logger.info({ requestId, status: auth.status, ms: Math.round(performance.now() - started) }, 'graphql request refused');
       return;
     }
@@ -45,8 +46,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       const error = isAppError(err)
         ? { message: err.message, extensions: { code: err.code } }
         : { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } };
-      // Closing drops the rest of an oversized upload instead of draining it.
-      res.writeHead(status, { 'content-type': 'application/json', connection: 'close' }).end(JSON.stringify({ errors: [error] }));
+      answerEarly(req, res, status, {}, JSON.stringify({ errors: [error] }));
       return;
     }
 
@@ -72,13 +72,9 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
   };
 }
 
-/**
- * Answers without reading the request body, and closes the connection: an unauthenticated
- * client's upload is dropped, never drained into memory.
- */
-function refuse(res: ServerResponse, status: number, error: AppError): void {
+/** Answers from the headers alone: an unauthenticated client's upload is never buffered. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: AppError): void {
   const retryAfterMs = error.details.retryAfterMs;
-  const headers: Record<string, string> = { 'content-type': 'application/json', connection: 'close' };
-  if (typeof retryAfterMs === 'number') headers['retry-after'] = retryAfterSeconds(retryAfterMs);
-  res.writeHead(status, headers).end(JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
+  const headers: Record<string, string> = typeof retryAfterMs === 'number' ? { 'retry-after': retryAfterSeconds(retryAfterMs) } : {};
+  answerEarly(req, res, status, headers, JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

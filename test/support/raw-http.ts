@@ -38,7 +38,11 @@ export function rawPost(
         answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bytesSent }));
+        res.on('end', () => {
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8'), bytesSent });
+          // An upload cut short leaves the request unfinished; this connection is done either way.
+          if (!req.writableEnded) req.destroy();
+        });
         res.on('error', reject);
       },
     );
@@ -67,16 +71,19 @@ export function rawPost(
   });
 }
 
-/** Latency of one GET /healthz, in milliseconds; a failed probe counts as Infinity (never answered). */
+/**
+ * Latency of one GET /healthz, in milliseconds. A failed probe (a connection the stalled server
+ * closed under it) counts the time until it failed: a lower bound of the stall.
+ */
 export async function healthzMs(url: string): Promise<number> {
   const started = performance.now();
   try {
     const res = await fetch(`${url}/healthz`);
     await res.arrayBuffer();
-    return res.ok ? performance.now() - started : Infinity;
   } catch {
-    return Infinity;
+    // counted below
   }
+  return performance.now() - started;
 }
 
 /** Polls /healthz every `everyMs` until stopped; returns every latency seen. */

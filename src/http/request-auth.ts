@@ -46,7 +46,8 @@ export function createRequestAuth(deps: RequestAuthDeps) {
       const prefix = /^Bearer\s+vsk_([0-9a-f]{12})_/i.exec(header)?.[1];
       await deps.throttle.recordFailure(address, prefix);
       deps.metrics.countAuthFailure(err.code === 'RATE_LIMITED' ? 'throttled' : /^Bearer\s+\S+\s*$/i.test(header) ? 'invalid' : 'malformed');
-      deps.logger.warn({ requestId, address, prefix, code: err.code, reason: err.message }, 'authentication refused');
+      // Throttled attempts are the bulk of a flood: logged at debug so the log does not become its amplifier.
+      deps.logger[err.code === 'RATE_LIMITED' ? 'debug' : 'warn']({ requestId, address, prefix, code: err.code, reason: err.message }, 'authentication refused');
       return refused(err);
     }
     try {

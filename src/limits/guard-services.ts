@@ -1,13 +1,21 @@
 import type { Viewer } from '../auth/index.js';
 import type { BaseServices } from '../services.js';
 import { DEFAULT_VIDEO_ENROLLMENT_POLICY } from '../recognition/index.js';
-import type { LimitsService } from './limits-service.js';
+import type { LimitsService, Refund } from './limits-service.js';
 
-/** `fn` bound to `self`, after `check` has passed for the same arguments. */
-function after<A extends [Viewer, ...any[]], R>(self: object, fn: (...args: A) => Promise<R>, check: (...args: A) => Promise<void>): (...args: A) => Promise<R> {
+/**
+ * `fn` bound to `self`, after `spend` has passed for the same arguments; if the use case then
+ * fails (bad input, unknown session), what it spent is given back.
+ */
+function after<A extends [Viewer, ...any[]], R>(self: object, fn: (...args: A) => Promise<R>, spend: (...args: A) => Promise<Refund>): (...args: A) => Promise<R> {
   return async (...args: A) => {
-    await check(...args);
-    return fn.apply(self, args);
+    const refund = await spend(...args);
+    try {
+      return await fn.apply(self, args);
+    } catch (err) {
+      await refund().catch(() => undefined);
+      throw err;
+    }
   };
 }
 

@@ -25,6 +25,9 @@ export interface TenantUsage {
 }
 
 const DAY_SECONDS = 86_400;
+/** Gives back what a call spent, when the use case then failed. */
+export type Refund = () => Promise<void>;
+const NOTHING: Refund = async () => undefined;
 type Windowed = Extract<LimitName, 'requestsPerSecondPerKey' | 'requestsPerSecondPerTenant' | 'identifyPerDay' | 'enrolledImagesPerDay'>;
 const WINDOWS: Record<Windowed, number> = { requestsPerSecondPerKey: 1, requestsPerSecondPerTenant: 1, identifyPerDay: DAY_SECONDS, enrolledImagesPerDay: DAY_SECONDS };
 
@@ -59,8 +62,11 @@ export function createLimitsService(deps: LimitsServiceDeps) {
     return limits;
   }
 
-  /** Spends `points` of a window; a refusal gives its points back, so usage counts only what was served. */
-  async function spend(name: Windowed, key: string, limit: number, points: number, describe: () => string): Promise<void> {
+  /**
+   * Spends `points` of a window and returns how to give them back. A refusal gives its points back
+   * at once, so usage counts only what was served.
+   */
+  async function spend(name: Windowed, key: string, limit: number, points: number, describe: () => string): Promise<Refund> {
     const code = name.endsWith('PerDay') ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED';
     if (points > limit) {
       deps.onRejected?.(name);
@@ -74,6 +80,9 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       deps.onRejected?.(name);
       throw limitError(code, describe(), err.msBeforeNext, name);
     }
+    return async () => {
+      await limiter(name, limit).reward(key, points);
+    };
   }
 
   function allowed(viewer: Viewer, capability: Capability): TenantViewer | null {
@@ -112,25 +121,26 @@ export function createLimitsService(deps: LimitsServiceDeps) {
     },
 
     /** One identify, identifyFrames or identifyVideo call. Other roles pass through to the use case's FORBIDDEN. */
-    async spendIdentify(viewer: Viewer): Promise<void> {
+    async spendIdentify(viewer: Viewer): Promise<Refund> {
       const v = allowed(viewer, 'identify');
-      if (!v) return;
+      if (!v) return NOTHING;
       const limit = (await limitsOf(v.tenantId)).identifyPerDay;
-      await spend('identifyPerDay', v.tenantId, limit, 1, () => `This tenant has used its ${limit} identify calls of the current 24-hour window.`);
+      return spend('identifyPerDay', v.tenantId, limit, 1, () => `This tenant has used its ${limit} identify calls of the current 24-hour window.`);
     },
 
     /** Images sent for enrollment (accepted or not: the work is done either way), and room for their faces. */
-    async spendEnrollment(viewer: Viewer, images: number): Promise<void> {
+    async spendEnrollment(viewer: Viewer, images: number): Promise<Refund> {
       const v = allowed(viewer, 'enroll');
-      if (!v) return;
+      if (!v) return NOTHING;
       await checkSize(v, 'maxFaces', images, 'faces');
       const limit = (await limitsOf(v.tenantId)).enrolledImagesPerDay;
-      await spend('enrolledImagesPerDay', v.tenantId, limit, images, () => `This tenant has used its ${limit} enrollment images of the current 24-hour window`);
+      return spend('enrolledImagesPerDay', v.tenantId, limit, images, () => `This tenant has used its ${limit} enrollment images of the current 24-hour window`);
     },
 
-    async checkNewPerson(viewer: Viewer): Promise<void> {
+    async checkNewPerson(viewer: Viewer): Promise<Refund> {
       const v = allowed(viewer, 'managePeople');
       if (v) await checkSize(v, 'maxPeople', 1, 'people');
+      return NOTHING;
     },
 
     async limits(viewer: Viewer, tenantId: string): Promise<TenantLimits> {

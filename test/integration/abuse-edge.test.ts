@@ -215,6 +215,9 @@ describe('rate limits and quotas', () => {
     await server.gql(LIMITS, { i: { tenantId: tenant.id, identifyPerDay: 1, enrolledImagesPerDay: 1 } }, ADMIN_TOKEN);
     const blank = (await sharp({ create: { width: 64, height: 64, channels: 3, background: '#888' } }).jpeg().toBuffer()).toString('base64');
     const identify = 'mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }';
+    // A call the use case refuses (not an image) gives its quota back.
+    const garbage = await server.gql(identify, { i: { image: { data: Buffer.from('not an image').toString('base64') } } }, tenant.secret);
+    assert.equal(errorCode(garbage), 'INVALID_IMAGE');
     assert.equal((await server.gql(identify, { i: { image: { data: blank } } }, tenant.secret)).errors, undefined);
     const second = await server.gql(identify, { i: { image: { data: blank } } }, tenant.secret);
     assert.equal(second.status, 429);

@@ -122,7 +122,7 @@ async function main() {
       Promise.all(Array.from({ length: 5 }, (_, i) => rawPost(server!.url, { streamBytes: 90 * MB, headers: { authorization: `Bearer vsk_${'0'.repeat(11)}${i}_${'A'.repeat(43)}` }, localAddress: '127.0.0.3' }))),
     );
     const invalidKeyBodiesPeakRssMb = bodies.peakMb;
-    log(`5 × 90 MB invalid-key bodies: HTTP ${[...new Set(bodies.result.map((r) => r.status))].join('/')}, ${round(bodies.result.reduce((s, r) => s + r.bytesSent, 0) / MB)} MB sent before the answers, RSS +${invalidKeyBodiesPeakRssMb} MB`);
+    log(`5 × 90 MB invalid-key bodies: answers ${JSON.stringify(Object.fromEntries([...new Set(bodies.result.map((r) => r.error ?? r.status))].map((k) => [k, bodies.result.filter((r) => (r.error ?? r.status) === k).length])))}, ${round(bodies.result.reduce((s, r) => s + r.bytesSent, 0) / MB)} MB sent before the answers, RSS +${invalidKeyBodiesPeakRssMb} MB`);
 
     // Row 5: each identify runs alongside 40 concurrent requests with the same key's prefix and a
     // wrong secret, sent from another loopback address (the issue's flood).

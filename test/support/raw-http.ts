@@ -7,6 +7,8 @@ export interface RawResponse {
   body: string;
   /** Body bytes the client had handed to the socket when the answer came. */
   bytesSent: number;
+  /** Set when the connection was cut (EPIPE, ECONNRESET) before an answer could be read. */
+  error?: string;
 }
 
 /**
@@ -46,9 +48,12 @@ export function rawPost(
         res.on('error', reject);
       },
     );
-    // The server closes the connection after a refusal; writing into it then fails, as expected.
-    req.on('error', (err) => {
-      if (!answered) reject(err);
+    // A server that cuts a refused upload may reset the connection before its answer was read:
+    // that is a refusal too (status 0, with the error), not a failure of the client.
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (answered) return;
+      if (bytesSent > 0 && (err.code === 'EPIPE' || err.code === 'ECONNRESET')) resolve({ status: 0, headers: {}, body: '', bytesSent, error: err.code });
+      else reject(err);
     });
     if (body) {
       bytesSent = body.length;

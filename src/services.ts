@@ -1,18 +1,11 @@
 import type { Repositories } from './db/index.js';
 import { createPersonService } from './people/index.js';
 import { createTenantService, readSettings, type TenantServiceDeps } from './tenants/index.js';
-import {
-  createEnrollmentService,
-  createEventsService,
-  createIdentifyService,
-  createFrameIdentifyService,
-  createVideoEnrollmentService,
-  type FrameAnalyzer,
-  type EnrollmentPolicy,
-  type FaceAnalyzer,
-  type SearchFaces,
-  type IdentifyDeps,
-} from './recognition/index.js';
+import { createEnrollmentService, createVideoEnrollmentService, type EnrollmentPolicy } from './enrollment/index.js';
+import { createEventsService } from './events/index.js';
+import { createIdentifyService, createFrameIdentifyService, type IdentifyDeps } from './identify/index.js';
+import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
+import type { SearchFaces } from './search/index.js';
 import { AppError } from './errors.js';
 import type { VideoSettings } from './video/index.js';
 import type { ApiKeyHasher } from './auth/index.js';
@@ -40,7 +33,7 @@ export interface ServiceDeps {
 
 /** The use cases resolvers call, each with (viewer, input), with the tenant's quotas in front. */
 export function createServices(deps: ServiceDeps) {
-  return { ...guardServices(createBaseServices(deps), deps.limits), limits: deps.limits };
+  return { ...guardServices<BaseServices>(createBaseServices(deps), deps.limits), limits: deps.limits };
 }
 
 function createBaseServices(deps: ServiceDeps) {

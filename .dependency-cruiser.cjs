@@ -7,7 +7,7 @@ const LAYERS = [
   ['http', '^src/http/'],
   ['graphql', '^src/graphql/'],
   ['services', '^src/services\\.ts$'],
-  ['use cases', '^src/(enrollment|identify|events|tenants|people)/'],
+  ['use cases', '^src/(enrollment|identify|events|tenants|people|limits)/'],
   ['auth', '^src/auth/'],
   ['video', '^src/video/'],
   ['vision', '^src/vision/'],

@@ -2,8 +2,14 @@ import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import { createRepositories, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
-import { createAuthenticator } from './auth/index.js';
+import { createRepositories, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
+import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
+import { createAuthThrottle } from './auth/auth-throttle.js';
+import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
+import { createLimitsService } from './limits/limits-service.js';
+import { limitStatusPlugin } from './graphql/limit-status-plugin.js';
+import { createRequestAuth } from './http/request-auth.js';
+import { createAbuseMetrics } from './observability/abuse-metrics.js';
 import { resolveAdminToken } from './auth/admin-token.js';
 import { buildSchema } from './graphql/schema.js';
 import { createFormatError } from './graphql/format-error.js';
@@ -36,11 +42,28 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
+  const secretOptions = { embedded: db.mode === 'embedded', dataDir: config.dataDir };
+  const apiKeyHasher = createApiKeyHasher(await resolveKeyHashSecret({ configured: config.keyHashSecret, ...secretOptions }, logger));
+
   const storedRepos = createRepositories(db);
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
   // Before the server listens: events a killed process left buffered are written first.
   const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
   const repos = outage.repos;
+  const abuseMetrics = createAbuseMetrics(metrics.registry);
+  const limits = createLimitsService({
+    repos,
+    createLimiter: limiterFactory(db),
+    defaults: {
+      requestsPerSecondPerKey: config.rateKeyPerSecond,
+      requestsPerSecondPerTenant: config.rateTenantPerSecond,
+      identifyPerDay: config.quotaIdentifyPerDay,
+      enrolledImagesPerDay: config.quotaEnrolledImagesPerDay,
+      maxPeople: config.quotaPeople,
+      maxFaces: config.quotaFaces,
+    },
+    onRejected: (limit) => abuseMetrics.countLimitRejection(limit),
+  });
   const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
@@ -77,6 +100,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
   const services = createServices({
     repos,
+    apiKeyHasher,
+    limits,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
     analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }, detection }),
     search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
@@ -127,14 +152,22 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     schema: buildSchema(),
     formatError: createFormatError(logger, outage.reportUnreachable),
     validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [graphqlMetricsPlugin(metrics), outage.plugin],
+    plugins: [graphqlMetricsPlugin(metrics), outage.plugin, limitStatusPlugin()],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const graphql = createGraphQLHandler({ apollo, authenticate: outage.authenticator(createAuthenticator(storedRepos, { adminToken })), services, logger, maxBodyBytes: config.maxBodyBytes });
+  const authenticateRequest = createRequestAuth({
+    authenticate: outage.authenticator(createAuthenticator(storedRepos, { adminToken, hasher: apiKeyHasher })),
+    throttle: createAuthThrottle({ failuresPerMinutePerAddress: config.authFailuresPerAddress, failuresPerMinutePerKey: config.authFailuresPerKey }),
+    limits,
+    metrics: abuseMetrics,
+    logger,
+    trustedProxies: config.trustedProxies,
+  });
+  const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes });
 
   const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
 

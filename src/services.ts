@@ -8,6 +8,9 @@ import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
 import type { SearchFaces } from './search/index.js';
 import { AppError } from './errors.js';
 import type { VideoSettings } from './video/index.js';
+import type { ApiKeyHasher } from './auth/index.js';
+import { guardServices } from './limits/guard-services.js';
+import type { LimitsService } from './limits/limits-service.js';
 
 export interface ServiceDeps {
   repos: Repositories;
@@ -24,10 +27,16 @@ export interface ServiceDeps {
   /** Most frames per identifyFrames call, and per sampled identifyVideo. */
   maxFrames: number;
   onIdentified?: IdentifyDeps['onIdentified'];
+  apiKeyHasher: ApiKeyHasher;
+  limits: LimitsService;
 }
 
-/** The use cases resolvers call, each with (viewer, input). */
+/** The use cases resolvers call, each with (viewer, input), with the tenant's quotas in front. */
 export function createServices(deps: ServiceDeps) {
+  return { ...guardServices<BaseServices>(createBaseServices(deps), deps.limits), limits: deps.limits };
+}
+
+function createBaseServices(deps: ServiceDeps) {
   const { repos } = deps;
   const settings = async (tenantId: string) => {
     const tenant = await repos.tenants.byId(tenantId);
@@ -50,4 +59,5 @@ export function createServices(deps: ServiceDeps) {
   };
 }
 
+export type BaseServices = ReturnType<typeof createBaseServices>;
 export type Services = ReturnType<typeof createServices>;

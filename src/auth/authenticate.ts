@@ -1,25 +1,30 @@
 import { AppError } from '../errors.js';
 import type { Repositories } from '../db/index.js';
-import { parseApiKeySecret, sha256Hex, tokensEqual, verifySecretPart } from './api-key-secret.js';
+import { parseApiKeySecret, tokensEqual, type ApiKeyHasher } from './api-key-secret.js';
 import type { Viewer } from './viewer.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 export interface AuthenticatorOptions {
   adminToken: string | undefined;
+  hasher: ApiKeyHasher;
   /** lastUsedAt is written at most this often per key, so identify stays read-only. */
   touchIntervalMs?: number;
 }
 
+const INVALID = 'This API key is not valid.';
+
 /**
- * Bearer token → Viewer. scrypt is deliberately slow (~50 ms), so a verified secret is
- * remembered by its hash; the key row is still read on every request, so a revocation made by
- * any process takes effect at once.
+ * Bearer token → Viewer. The key row is read on every request, so a revocation made by any
+ * process takes effect at once. Every way of failing before the secret verifies (unknown prefix,
+ * wrong secret, revoked key) costs the same HMAC and says the same thing: only the holder of the
+ * secret learns that the key was revoked.
  */
 export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, options: AuthenticatorOptions) {
-  const verified = new Map<string, string>();
   const lastTouched = new Map<string, number>();
   const touchInterval = options.touchIntervalMs ?? 60_000;
 
-  return async function authenticate(authorization: string | undefined): Promise<Viewer> {
+  /** With a throttle, a key prefix with too many recent failures is refused with RATE_LIMITED unless its secret verifies. */
+  return async function authenticate(authorization: string | undefined, throttle?: Pick<AuthThrottle, 'prefixBlockedMs'>): Promise<Viewer> {
     if (!authorization) return { kind: 'anonymous' };
     const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
     if (!match) throw new AppError('UNAUTHENTICATED', 'The Authorization header must be "Bearer <secret>".');
@@ -27,16 +32,16 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
     if (options.adminToken !== undefined && tokensEqual(token, options.adminToken)) return { kind: 'platform' };
 
     const parsed = parseApiKeySecret(token);
-    if (!parsed) throw new AppError('UNAUTHENTICATED', 'This API key is not valid.');
+    if (!parsed) throw new AppError('UNAUTHENTICATED', INVALID);
     const key = await repos.apiKeys.byPrefixForAuth(parsed.prefix);
-    if (!key) throw new AppError('UNAUTHENTICATED', 'This API key is not valid.');
+    const blockedMs = (await throttle?.prefixBlockedMs(parsed.prefix)) ?? 0;
+    // A legacy scrypt key under a flood of wrong secrets is not verified at all: that slow hash
+    // in the libuv pool is what the flood would otherwise buy.
+    if (blockedMs > 0 && key?.secretHash.startsWith('scrypt$')) throw throttled(blockedMs);
+    const { ok, needsRehash } = await options.hasher.verify(parsed.secretPart, key?.secretHash);
+    if (!key || !ok) throw blockedMs > 0 ? throttled(blockedMs) : new AppError('UNAUTHENTICATED', INVALID);
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API key has been revoked; ask a tenant admin for a new one.');
-
-    const fingerprint = sha256Hex(token);
-    if (verified.get(key.id) !== fingerprint) {
-      if (!(await verifySecretPart(parsed.secretPart, key.secretHash))) throw new AppError('UNAUTHENTICATED', 'This API key is not valid.');
-      verified.set(key.id, fingerprint);
-    }
+    if (needsRehash) await repos.apiKeys.replaceSecretHash(key.tenantId, key.id, key.secretHash, options.hasher.hash(parsed.secretPart));
 
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) + touchInterval < now) {
@@ -45,6 +50,10 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
     }
     return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, role: key.role };
   };
+}
+
+function throttled(retryAfterMs: number): AppError {
+  return new AppError('RATE_LIMITED', 'Too many failed authentications with this key; wait before retrying.', { retryAfterMs: Math.ceil(retryAfterMs) });
 }
 
 export type Authenticate = ReturnType<typeof createAuthenticator>;

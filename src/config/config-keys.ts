@@ -2,7 +2,7 @@
  * Every environment variable the server reads, with its default and its meaning. This table
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
-import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseString } from './parsers.js';
+import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseSecret, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
   readonly env: string;
@@ -30,11 +30,13 @@ export const CONFIG_KEYS = {
     'VISAGE_ADMIN_TOKEN',
     undefined,
     'Platform admin bearer token (createTenant, tenants). Unset with the embedded database: one is generated into VISAGE_DATA_DIR/admin-token. Unset with DATABASE_URL: platform admin is disabled.',
-    (r) => {
-      if (r === undefined || r === '') return undefined;
-      if (r.length < 16) throw new Error('must be at least 16 characters');
-      return r;
-    },
+    (r) => parseSecret(r, 16),
+  ),
+  keyHashSecret: key(
+    'VISAGE_KEY_HASH_SECRET',
+    undefined,
+    'Server secret keying the HMAC-SHA-256 of API key secrets (32+ characters; the same on every replica; changing it invalidates every key). Required with DATABASE_URL; unset with the embedded database: one is generated into VISAGE_DATA_DIR/key-hash-secret.',
+    (r) => parseSecret(r, 32),
   ),
   logLevel: key('VISAGE_LOG_LEVEL', 'info', 'pino log level: fatal, error, warn, info, debug, trace or silent.', (r) => {
     const v = parseString(r, 'info');
@@ -43,6 +45,15 @@ export const CONFIG_KEYS = {
   }),
   maxBodyBytes: key('VISAGE_MAX_BODY_BYTES', '100mb', 'Largest accepted HTTP request body (base64 images and videos count 4/3 of their size).', (r) => parseBytes(r, 100 * 1024 * 1024)),
   maxQueryDepth: key('VISAGE_MAX_QUERY_DEPTH', '12', 'Deepest GraphQL selection accepted.', (r) => parseIntIn(r, 12, 2, 100)),
+  authFailuresPerAddress: key('VISAGE_AUTH_FAILURES_PER_ADDRESS', '30', 'Failed authentications per minute from one client address before it gets RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 30, 1, 1_000_000)),
+  authFailuresPerKey: key('VISAGE_AUTH_FAILURES_PER_KEY', '10', 'Failed authentications per minute naming one key prefix before wrong secrets for it get RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 10, 1, 1_000_000)),
+  trustedProxies: key('VISAGE_TRUSTED_PROXIES', '0', 'Reverse proxies in front of the server; the client address for throttling is read that many hops from the right of X-Forwarded-For (0: the socket peer).', (r) => parseIntIn(r, 0, 0, 10)),
+  rateKeyPerSecond: key('VISAGE_RATE_KEY_PER_SECOND', '100', 'Default requests per second per API key (RATE_LIMITED, HTTP 429); a tenant may be given another with updateTenantLimits.', (r) => parseIntIn(r, 100, 0, 1_000_000_000)),
+  rateTenantPerSecond: key('VISAGE_RATE_TENANT_PER_SECOND', '300', 'Default requests per second per tenant, all its keys together (RATE_LIMITED, HTTP 429).', (r) => parseIntIn(r, 300, 0, 1_000_000_000)),
+  quotaIdentifyPerDay: key('VISAGE_QUOTA_IDENTIFY_PER_DAY', '100000', 'Default identify, identifyFrames and identifyVideo calls per tenant per 24 h window (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 100_000, 0, 1_000_000_000)),
+  quotaEnrolledImagesPerDay: key('VISAGE_QUOTA_ENROLLED_IMAGES_PER_DAY', '10000', 'Default images sent to enrollment per tenant per 24 h window; a video counts its maxFrames (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 10_000, 0, 1_000_000_000)),
+  quotaPeople: key('VISAGE_QUOTA_PEOPLE', '100000', 'Default most people per tenant (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 100_000, 0, 1_000_000_000)),
+  quotaFaces: key('VISAGE_QUOTA_FACES', '1000000', 'Default most enrolled faces per tenant (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 1_000_000, 0, 1_000_000_000)),
   modelsDir: key('VISAGE_MODELS_DIR', './models', 'Folder with the face ONNX models (filled by scripts/fetch-models.sh).', (r) => parseString(r, './models')),
   clipModelPath: key('VISAGE_CLIP_MODEL', undefined, 'Path to a CLIP ViT-B/32 vision encoder in ONNX; enables the clip-vit-b32 model.', (r) => (r === '' ? undefined : r)),
   customModels: key(

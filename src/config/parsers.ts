@@ -4,6 +4,13 @@ export function parseString(raw: string | undefined, fallback: string): string {
   return raw === undefined || raw === '' ? fallback : raw;
 }
 
+/** An optional secret: unset or empty is undefined; a short one is refused. */
+export function parseSecret(raw: string | undefined, minLength: number): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw.length < minLength) throw new Error(`must be at least ${minLength} characters (e.g. openssl rand -base64 32)`);
+  return raw;
+}
+
 export function parseIntIn(raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined || raw === '') return fallback;
   if (!/^-?\d+$/.test(raw.trim())) throw new Error(`"${raw}" is not a whole number`);

@@ -15,6 +15,8 @@ export interface ApiKeyRecord {
   revokedAt: Date | null;
 }
 
+export type RevokeResult = { kind: 'revoked'; key: ApiKeyRecord } | { kind: 'notFound' } | { kind: 'lastAdmin' };
+
 const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
 function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row: T): Omit<T, 'role'> & { role: Role } {
@@ -36,12 +38,25 @@ export function apiKeyRepository(prisma: PrismaClient) {
       if (!isUuid(id)) return null;
       return orNull(await prisma.apiKey.findFirst({ where: { tenantId, id }, select }));
     },
-    /** Idempotent: revoking a revoked key returns it unchanged. Null when there is no such key. */
-    async revoke(tenantId: string, id: string, at: Date): Promise<ApiKeyRecord | null> {
-      if (!isUuid(id)) return null;
-      const key = await prisma.apiKey.findFirst({ where: { tenantId, id }, select });
-      if (!key || key.revokedAt) return orNull(key);
-      return toRecord(await prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select }));
+    /**
+     * Idempotent: revoking a revoked key returns it unchanged. Refuses to revoke the tenant's last
+     * active ADMIN key; the tenant row is locked so two concurrent revocations of its last two
+     * ADMIN keys cannot both pass the count.
+     */
+    async revoke(tenantId: string, id: string, at: Date): Promise<RevokeResult> {
+      if (!isUuid(id)) return { kind: 'notFound' };
+      return prisma.$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT 1 FROM "Tenant" WHERE "id" = ${tenantId}::uuid FOR UPDATE`;
+        const key = await tx.apiKey.findFirst({ where: { tenantId, id }, select });
+        if (!key) return { kind: 'notFound' } as const;
+        if (key.revokedAt) return { kind: 'revoked', key: toRecord(key) } as const;
+        if (key.role === 'ADMIN' && (await tx.apiKey.count({ where: { tenantId, role: 'ADMIN', revokedAt: null } })) <= 1) return { kind: 'lastAdmin' } as const;
+        return { kind: 'revoked', key: toRecord(await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select })) } as const;
+      });
+    },
+    /** Compare-and-set, so two processes migrating the same legacy key write it once. */
+    async replaceSecretHash(tenantId: string, id: string, previous: string, next: string): Promise<void> {
+      await prisma.apiKey.updateMany({ where: { tenantId, id, secretHash: previous }, data: { secretHash: next } });
     },
     async touch(tenantId: string, id: string, at: Date): Promise<void> {
       await prisma.apiKey.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });

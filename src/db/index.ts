@@ -11,3 +11,4 @@ export type { SessionRecord, FaceRecord, NewFace } from './enrollment-repository
 export type { NewRecognitionEvent, RecognitionEventRecord, EventFilter } from './event-repository.js';
 export { pgFaceIndexSource, type FaceIndexSource } from './face-index-source.js';
 export { isDatabaseUnreachable } from './connection-errors.js';
+export { limiterFactory, type CreateLimiter, type LimiterSpec } from './rate-limiter-store.js';

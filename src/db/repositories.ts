@@ -5,6 +5,7 @@ import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { tenantRepository } from './tenant-repository.js';
+import { tenantLimitsRepository } from './tenant-limits-repository.js';
 
 export function createRepositories(db: Database) {
   return {
@@ -14,6 +15,7 @@ export function createRepositories(db: Database) {
     audit: auditRepository(db.prisma),
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
+    tenantLimits: tenantLimitsRepository(db.prisma),
   };
 }
 

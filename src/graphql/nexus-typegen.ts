@@ -79,6 +79,10 @@ export interface NexusGenInputs {
     data: string; // String!
     filename?: string | null; // String
   }
+  IssueTenantAdminKeyInput: { // input type
+    name: string; // String!
+    tenantId: string; // ID!
+  }
   RecognitionEventFilter: { // input type
     decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     from?: NexusGenScalars['DateTime'] | null; // DateTime
@@ -98,6 +102,15 @@ export interface NexusGenInputs {
     externalId?: string | null; // String
     id: string; // ID!
     metadata?: NexusGenScalars['JSON'] | null; // JSON
+  }
+  UpdateTenantLimitsInput: { // input type
+    enrolledImagesPerDay?: number | null; // Int
+    identifyPerDay?: number | null; // Int
+    maxFaces?: number | null; // Int
+    maxPeople?: number | null; // Int
+    requestsPerSecondPerKey?: number | null; // Int
+    requestsPerSecondPerTenant?: number | null; // Int
+    tenantId: string; // ID!
   }
   UpdateTenantSettingsInput: { // input type
     k1?: number | null; // Int
@@ -252,11 +265,27 @@ export interface NexusGenObjects {
     cursor: string; // String!
     node: NexusGenRootTypes['Tenant']; // Tenant!
   }
+  TenantLimits: { // root type
+    enrolledImagesPerDay: number; // Int!
+    identifyPerDay: number; // Int!
+    maxFaces: number; // Int!
+    maxPeople: number; // Int!
+    requestsPerSecondPerKey: number; // Int!
+    requestsPerSecondPerTenant: number; // Int!
+  }
   TenantSettings: { // root type
     k1: number; // Int!
     k2: number; // Int!
     model: string; // String!
     threshold: number; // Float!
+  }
+  TenantUsage: { // root type
+    enrolledImagesResetsAt?: NexusGenScalars['DateTime'] | null; // DateTime
+    enrolledImagesToday: number; // Int!
+    faces: number; // Int!
+    identifyResetsAt?: NexusGenScalars['DateTime'] | null; // DateTime
+    identifyToday: number; // Int!
+    people: number; // Int!
   }
   TrackFrame: { // root type
     box: NexusGenRootTypes['Box']; // Box!
@@ -420,9 +449,11 @@ export interface NexusGenFieldTypes {
     identify: NexusGenRootTypes['IdentifyPayload']; // IdentifyPayload!
     identifyFrames: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
     identifyVideo: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
+    issueTenantAdminKey: NexusGenRootTypes['CreateApiKeyPayload']; // CreateApiKeyPayload!
     revokeApiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
     startEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     updatePerson: NexusGenRootTypes['Person']; // Person!
+    updateTenantLimits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
     updateTenantSettings: NexusGenRootTypes['Tenant']; // Tenant!
   }
   PageInfo: { // field return type
@@ -485,9 +516,11 @@ export interface NexusGenFieldTypes {
   Tenant: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
     id: string; // ID!
+    limits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
     name: string; // String!
     settings: NexusGenRootTypes['TenantSettings']; // TenantSettings!
     slug: string; // String!
+    usage: NexusGenRootTypes['TenantUsage']; // TenantUsage!
   }
   TenantConnection: { // field return type
     edges: NexusGenRootTypes['TenantEdge'][]; // [TenantEdge!]!
@@ -498,11 +531,27 @@ export interface NexusGenFieldTypes {
     cursor: string; // String!
     node: NexusGenRootTypes['Tenant']; // Tenant!
   }
+  TenantLimits: { // field return type
+    enrolledImagesPerDay: number; // Int!
+    identifyPerDay: number; // Int!
+    maxFaces: number; // Int!
+    maxPeople: number; // Int!
+    requestsPerSecondPerKey: number; // Int!
+    requestsPerSecondPerTenant: number; // Int!
+  }
   TenantSettings: { // field return type
     k1: number; // Int!
     k2: number; // Int!
     model: string; // String!
     threshold: number; // Float!
+  }
+  TenantUsage: { // field return type
+    enrolledImagesResetsAt: NexusGenScalars['DateTime'] | null; // DateTime
+    enrolledImagesToday: number; // Int!
+    faces: number; // Int!
+    identifyResetsAt: NexusGenScalars['DateTime'] | null; // DateTime
+    identifyToday: number; // Int!
+    people: number; // Int!
   }
   TrackFrame: { // field return type
     box: NexusGenRootTypes['Box']; // Box!
@@ -657,9 +706,11 @@ export interface NexusGenFieldTypeNames {
     identify: 'IdentifyPayload'
     identifyFrames: 'IdentifyFramesPayload'
     identifyVideo: 'IdentifyFramesPayload'
+    issueTenantAdminKey: 'CreateApiKeyPayload'
     revokeApiKey: 'ApiKey'
     startEnrollment: 'EnrollmentSession'
     updatePerson: 'Person'
+    updateTenantLimits: 'TenantLimits'
     updateTenantSettings: 'Tenant'
   }
   PageInfo: { // field return type name
@@ -722,9 +773,11 @@ export interface NexusGenFieldTypeNames {
   Tenant: { // field return type name
     createdAt: 'DateTime'
     id: 'ID'
+    limits: 'TenantLimits'
     name: 'String'
     settings: 'TenantSettings'
     slug: 'String'
+    usage: 'TenantUsage'
   }
   TenantConnection: { // field return type name
     edges: 'TenantEdge'
@@ -735,11 +788,27 @@ export interface NexusGenFieldTypeNames {
     cursor: 'String'
     node: 'Tenant'
   }
+  TenantLimits: { // field return type name
+    enrolledImagesPerDay: 'Int'
+    identifyPerDay: 'Int'
+    maxFaces: 'Int'
+    maxPeople: 'Int'
+    requestsPerSecondPerKey: 'Int'
+    requestsPerSecondPerTenant: 'Int'
+  }
   TenantSettings: { // field return type name
     k1: 'Int'
     k2: 'Int'
     model: 'String'
     threshold: 'Float'
+  }
+  TenantUsage: { // field return type name
+    enrolledImagesResetsAt: 'DateTime'
+    enrolledImagesToday: 'Int'
+    faces: 'Int'
+    identifyResetsAt: 'DateTime'
+    identifyToday: 'Int'
+    people: 'Int'
   }
   TrackFrame: { // field return type name
     box: 'Box'
@@ -798,6 +867,9 @@ export interface NexusGenArgTypes {
     identifyVideo: { // args
       input: NexusGenInputs['IdentifyVideoInput']; // IdentifyVideoInput!
     }
+    issueTenantAdminKey: { // args
+      input: NexusGenInputs['IssueTenantAdminKeyInput']; // IssueTenantAdminKeyInput!
+    }
     revokeApiKey: { // args
       input: NexusGenInputs['RevokeApiKeyInput']; // RevokeApiKeyInput!
     }
@@ -806,6 +878,9 @@ export interface NexusGenArgTypes {
     }
     updatePerson: { // args
       input: NexusGenInputs['UpdatePersonInput']; // UpdatePersonInput!
+    }
+    updateTenantLimits: { // args
+      input: NexusGenInputs['UpdateTenantLimitsInput']; // UpdateTenantLimitsInput!
     }
     updateTenantSettings: { // args
       input: NexusGenInputs['UpdateTenantSettingsInput']; // UpdateTenantSettingsInput!

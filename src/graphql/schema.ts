@@ -8,6 +8,7 @@ import { tenantTypes } from './types/tenant.js';
 import { personTypes } from './types/person.js';
 import { recognitionTypes } from './types/recognition.js';
 import { videoTypes } from './types/video.js';
+import { limitTypes } from './types/limits.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '../../schema.graphql');
@@ -38,7 +39,7 @@ const formatTypegen = (content: string, type: 'schema' | 'types'): string => (ty
 
 function schemaConfig(emit: boolean): core.SchemaConfig {
   return {
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes],
     outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
     shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,

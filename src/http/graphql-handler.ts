@@ -2,25 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import { GraphQLError } from 'graphql';
-import { AppError, isAppError } from '../errors.js';
-import type { Authenticate } from '../auth/index.js';
+import { isAppError, type AppError } from '../errors.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
-import { isDatabaseUnreachable } from '../db/index.js';
-import { RETRY_AFTER_SECONDS, serviceUnavailable } from '../outage/database-outage.js';
-
-function authFailureHttp(code: string): { status: number; headers?: HeaderMap } {
-  if (code === 'UNAUTHENTICATED') return { status: 401 };
-  if (code === 'SERVICE_UNAVAILABLE') return { status: 503, headers: new HeaderMap([['retry-after', String(RETRY_AFTER_SECONDS)]]) };
-  return { status: 500 };
-}
+import { answerEarly } from './answer-early.js';
+import type { RequestAuth } from './request-auth.js';
+import { retryAfterSeconds } from '../limits/limit-errors.js';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;
-  authenticate: Authenticate;
+  /** Decides from the headers alone; the body of a refused request is never read. */
+  authenticateRequest: (req: IncomingMessage, requestId: string) => Promise<RequestAuth>;
   services: Services;
   logger: Logger;
   maxBodyBytes: number;
@@ -36,6 +30,13 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     res.once('close', () => {
       if (!res.writableFinished) aborted.abort();
     });
+    const auth = await deps.authenticateRequest(req, requestId);
+    if (auth.kind === 'refused') {
+      refuse(req, res, auth.status, auth.error);
+      deps.logger.info({ requestId, status: auth.status, ms: Math.round(performance.now() - started) }, 'graphql request refused');
+      return;
+    }
+    const viewer = auth.viewer;
     let body: unknown;
     try {
       const raw = await readBody(req, deps.maxBodyBytes);
@@ -45,7 +46,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       const error = isAppError(err)
         ? { message: err.message, extensions: { code: err.code } }
         : { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } };
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [error] }));
+      answerEarly(req, res, status, {}, JSON.stringify({ errors: [error] }));
       return;
     }
 
@@ -56,17 +57,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: url.search, body },
-      context: async () => {
-        try {
-          const viewer = await deps.authenticate(req.headers.authorization);
-          return { viewer, services: deps.services, requestId, signal: aborted.signal };
-        } catch (err) {
-          // A bad key fails the whole request with 401, before any resolver runs.
-          const appErr = isAppError(err) ? err : isDatabaseUnreachable(err) ? serviceUnavailable('The database is unreachable, so this API key cannot be checked; retry in a few seconds.') : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');
-          if (!isAppError(err)) deps.logger.error({ err, requestId }, 'authentication failed');
-          throw new GraphQLError(appErr.message, { extensions: { ...appErr.details, code: appErr.code, http: authFailureHttp(appErr.code) } });
-        }
-      },
+      context: async () => ({ viewer, services: deps.services, requestId, signal: aborted.signal }),
     });
     const operation = typeof (body as { operationName?: unknown } | undefined)?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
     deps.logger.info({ requestId, operation, status: response.status ?? 200, ms: Math.round(performance.now() - started) }, 'graphql request');
@@ -79,4 +70,12 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+/** Answers from the headers alone: an unauthenticated client's upload is never buffered. */
+function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: AppError): void {
+  const { retryAfterMs, retryAfterSeconds: seconds } = error.details;
+  const retryAfter = typeof retryAfterMs === 'number' ? retryAfterSeconds(retryAfterMs) : typeof seconds === 'number' ? String(seconds) : undefined;
+  const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
+  answerEarly(req, res, status, headers, JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

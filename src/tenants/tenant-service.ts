@@ -1,7 +1,7 @@
 import type { Role } from '../roles.js';
 import { AppError, badInput } from '../errors.js';
-import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
-import { checkPageSize, decodeCursor, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
+import { assertNever, requirePlatform, requireTenant, type ApiKeyHasher, type Viewer } from '../auth/index.js';
+import { checkPageSize, decodeCursor, isUuid, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
 import { defaultSettings, readSettings, type TenantSettings } from './tenant-settings.js';
 import { validateVoteParams } from '../identify/vote-params.js';
 
@@ -28,6 +28,7 @@ export interface TenantServiceDeps {
   knownModels: () => readonly string[];
   /** Faces stored for the tenant under a model other than `model` (a model switch would strand them). */
   facesOfOtherModels: (tenantId: string, model: string) => Promise<number>;
+  apiKeyHasher: ApiKeyHasher;
 }
 
 const SLUG = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -36,10 +37,10 @@ function view(t: TenantRecord): TenantView {
   return { ...t, settings: readSettings(t.settings) };
 }
 
-export function createTenantService({ repos, knownModels, facesOfOtherModels }: TenantServiceDeps) {
+export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
   async function issueKey(tenantId: string, name: string, role: Role): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
-    const { prefix, secret, hash } = await generateApiKeySecret();
+    const { prefix, secret, hash } = apiKeyHasher.generate();
     const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash });
     return { apiKey, secret };
   }
@@ -106,10 +107,28 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
 
     async revokeApiKey(viewer: Viewer, id: string): Promise<ApiKeyRecord> {
       const v = requireTenant(viewer, 'manageKeys');
-      const revoked = await repos.apiKeys.revoke(v.tenantId, id, new Date());
-      if (!revoked) throw new AppError('NOT_FOUND', `No API key with id "${id}" in this tenant.`, { field: 'id' });
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.revoke', target: id });
-      return revoked;
+      const result = await repos.apiKeys.revoke(v.tenantId, id, new Date());
+      switch (result.kind) {
+        case 'notFound':
+          throw new AppError('NOT_FOUND', `No API key with id "${id}" in this tenant.`, { field: 'id' });
+        case 'lastAdmin':
+          throw new AppError('CONFLICT', 'This is the tenant’s last active ADMIN key; revoking it would lock the tenant out. Create another ADMIN key first.', { field: 'id' });
+        case 'revoked':
+          await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.revoke', target: id });
+          return result.key;
+        default:
+          return assertNever(result);
+      }
+    },
+
+    /** Recovery: the platform admin issues a tenant ADMIN key (audited, with no actor key). */
+    async issueTenantAdminKey(viewer: Viewer, input: { tenantId: string; name: string }): Promise<CreatedKey> {
+      requirePlatform(viewer);
+      const tenant = isUuid(input.tenantId) ? await repos.tenants.byId(input.tenantId) : null;
+      if (!tenant) throw new AppError('NOT_FOUND', `No tenant with id "${input.tenantId}".`, { field: 'tenantId' });
+      const created = await issueKey(tenant.id, input.name, 'ADMIN');
+      await repos.audit.record(tenant.id, { actorKeyId: null, action: 'apiKey.create.platform', target: created.apiKey.id });
+      return created;
     },
 
     async listApiKeys(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<ApiKeyRecord>> {

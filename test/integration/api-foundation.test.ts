@@ -41,7 +41,9 @@ describe('tenants and keys', () => {
 
   it('answers UNAUTHENTICATED for a missing, unknown or revoked key', async () => {
     const tenant = await createTenant(server);
-    assert.equal(errorCode(await server.gql('{ people { totalCount } }')), 'UNAUTHENTICATED');
+    const missing = await server.gql('{ people { totalCount } }');
+    assert.equal(missing.status, 401);
+    assert.equal(errorCode(missing), 'UNAUTHENTICATED');
     const unknown = await server.gql('{ people { totalCount } }', {}, 'vsk_0123456789ab_' + 'A'.repeat(32));
     assert.equal(unknown.status, 401);
     assert.equal(errorCode(unknown), 'UNAUTHENTICATED');
@@ -122,7 +124,7 @@ describe('people', () => {
 
 describe('protocol limits and probes', () => {
   it('refuses a body over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
-    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }', pad: 'x'.repeat(70_000) }) });
+    const res = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: JSON.stringify({ query: '{ viewer { role } }', pad: 'x'.repeat(70_000) }) });
     assert.equal(res.status, 413);
     const body = (await res.json()) as { errors: { extensions: { code: string } }[] };
     assert.equal(body.errors[0]!.extensions.code, 'PAYLOAD_TOO_LARGE');
@@ -137,10 +139,10 @@ describe('protocol limits and probes', () => {
   });
 
   it('answers malformed JSON and GraphQL with client error codes', async () => {
-    const raw = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+    const raw = await fetch(`${server.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` }, body: '{"query": ' });
     assert.equal(raw.status, 400);
-    assert.equal(errorCode(await server.gql('{ people { nope } }')), 'GRAPHQL_VALIDATION_FAILED');
-    assert.equal(errorCode(await server.gql('{ people {')), 'GRAPHQL_PARSE_FAILED');
+    assert.equal(errorCode(await server.gql('{ people { nope } }', {}, ADMIN_TOKEN)), 'GRAPHQL_VALIDATION_FAILED');
+    assert.equal(errorCode(await server.gql('{ people {', {}, ADMIN_TOKEN)), 'GRAPHQL_PARSE_FAILED');
   });
 
   it('serves /healthz and /readyz', async () => {

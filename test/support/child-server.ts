@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN } from './test-server.js';
+import { ADMIN_TOKEN, KEY_HASH_SECRET } from './test-server.js';
 import { freePort } from './free-port.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -19,7 +19,7 @@ export async function spawnServer(env: Record<string, string>, port?: number): P
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(chosen), HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN_TOKEN, VISAGE_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(chosen), HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN_TOKEN, VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET, VISAGE_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -4,6 +4,8 @@ import { createApp, type App } from '../../src/app.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
 export const ADMIN_TOKEN = 'test-platform-admin-token-0123456789';
+/** Shared by every server of a test, so replicas verify each other's keys. */
+export const KEY_HASH_SECRET = 'test-key-hash-secret-0123456789abcdef';
 
 export interface GraphQLResult<T = Record<string, any>> {
   status: number;
@@ -29,6 +31,11 @@ export async function startTestServer(env: Record<string, string> = {}, database
     PORT: '0',
     HOST: '127.0.0.1',
     VISAGE_ADMIN_TOKEN: ADMIN_TOKEN,
+    VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET,
+    // Tests fire cheap requests back to back with one key; the suites about limits set a
+    // tenant's own with updateTenantLimits.
+    VISAGE_RATE_KEY_PER_SECOND: '100000',
+    VISAGE_RATE_TENANT_PER_SECOND: '100000',
     VISAGE_LOG_LEVEL: process.env.VISAGE_TEST_LOG_LEVEL ?? 'silent',
     VISAGE_DATA_DIR: db.dataDir,
     ...(db.url ? { DATABASE_URL: db.url } : {}),

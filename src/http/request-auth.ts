@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { AppError, isAppError } from '../errors.js';
+import type { Authenticate, Viewer } from '../auth/index.js';
+import type { AuthThrottle } from '../auth/auth-throttle.js';
+import type { LimitsService } from '../limits/limits-service.js';
+import type { AbuseMetrics } from '../observability/abuse-metrics.js';
+import type { Logger } from '../logger.js';
+import { clientAddress } from './client-address.js';
+import { isDatabaseUnreachable } from '../db/index.js';
+import { serviceUnavailable } from '../outage/database-outage.js';
+
+export interface RequestAuthDeps {
+  authenticate: Authenticate;
+  throttle: AuthThrottle;
+  limits: Pick<LimitsService, 'checkRequest'>;
+  metrics: AbuseMetrics;
+  logger: Logger;
+  trustedProxies: number;
+}
+
+export type RequestAuth = { kind: 'ok'; viewer: Viewer } | { kind: 'refused'; status: 401 | 429 | 500 | 503; error: AppError };
+
+/**
+ * Who is calling, decided from the headers alone, before a byte of the body is read: no key,
+ * a bad key, a throttled address or a key over its request rate is answered without reading
+ * (or buffering) what it sent.
+ */
+export function createRequestAuth(deps: RequestAuthDeps) {
+  return async function authenticateRequest(req: IncomingMessage, requestId: string): Promise<RequestAuth> {
+    const header = req.headers.authorization;
+    if (!header) return refused(new AppError('UNAUTHENTICATED', 'Send an API key as "Authorization: Bearer <secret>".'));
+    const address = clientAddress(req, deps.trustedProxies);
+    const blockedMs = await deps.throttle.addressBlockedMs(address);
+    if (blockedMs > 0) {
+      deps.metrics.countAuthFailure('throttled');
+      return refused(new AppError('RATE_LIMITED', 'Too many failed authentications from this address; wait before retrying.', { retryAfterMs: Math.ceil(blockedMs) }));
+    }
+    let viewer: Viewer;
+    try {
+      viewer = await deps.authenticate(header, deps.throttle);
+    } catch (err) {
+      if (isDatabaseUnreachable(err)) return refused(serviceUnavailable('The database is unreachable, so this API key cannot be checked; retry in a few seconds.'));
+      if (!isAppError(err)) {
+        deps.logger.error({ err, requestId }, 'authentication failed unexpectedly');
+        return refused(new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.'));
+      }
+      // The prefix is public (it names the key); the secret is never logged. A token with a
+      // well-formed prefix and a malformed secret still counts against that prefix.
+      const prefix = /^Bearer\s+vsk_([0-9a-f]{12})_/i.exec(header)?.[1];
+      await deps.throttle.recordFailure(address, prefix);
+      deps.metrics.countAuthFailure(err.code === 'RATE_LIMITED' ? 'throttled' : /^Bearer\s+\S+\s*$/i.test(header) ? 'invalid' : 'malformed');
+      // Throttled attempts are the bulk of a flood: logged at debug so the log does not become its amplifier.
+      deps.logger[err.code === 'RATE_LIMITED' ? 'debug' : 'warn']({ requestId, address, prefix, code: err.code, reason: err.message }, 'authentication refused');
+      return refused(err);
+    }
+    try {
+      await deps.limits.checkRequest(viewer);
+    } catch (err) {
+      if (isAppError(err)) return refused(err);
+      // While the database is down the request rate is not checked (the counters fall back to
+      // memory, but the tenant's limits cannot be read): identify keeps answering through the
+      // outage grace, which bounds how long this lasts.
+      if (!isDatabaseUnreachable(err)) throw err;
+    }
+    return { kind: 'ok', viewer };
+  };
+}
+
+function refused(error: AppError): RequestAuth {
+  const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'INTERNAL_SERVER_ERROR' ? 500 : error.code === 'SERVICE_UNAVAILABLE' ? 503 : 429;
+  return { kind: 'refused', status, error };
+}

@@ -7,7 +7,10 @@ import { createAuthenticator } from './auth/index.js';
 import { resolveAdminToken } from './auth/admin-token.js';
 import { buildSchema } from './graphql/schema.js';
 import { createFormatError } from './graphql/format-error.js';
-import { depthLimit } from './graphql/depth-limit.js';
+import { queryLimitRules } from './limits/query-limits.js';
+import { pipelineCallsPlugin } from './limits/pipeline-calls-plugin.js';
+import { createAdmission } from './limits/admission.js';
+import { httpStatusPlugin } from './graphql/http-status-plugin.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
@@ -71,10 +74,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: (err) => logger.warn({ err }, 'index catch-up failed') });
   await sync.start();
 
+  // Every image and video frame passes one bounded queue before decode and inference.
+  const admission = createAdmission({ concurrency: config.inferenceConcurrency, maxWaiting: config.inferenceQueue, maxWaitMs: config.inferenceQueueWaitMs });
   const services = createServices({
     repos,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
-    analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }, detection }),
+    analyze: admission.wrap(createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide }, detection })),
     search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
     enrollmentPolicy: {
@@ -85,7 +90,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       minSharpness: config.enrollMinSharpness,
     },
     maxImageBytes: config.maxImageBytes,
-    analyzeFrame: createFrameAnalyzer({ vision, models, detection }),
+    analyzeFrame: admission.wrap(createFrameAnalyzer({ vision, models, detection })),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
     onIdentified: (tenantId, decisions, timingsMs) => {
@@ -122,8 +127,12 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
     formatError: createFormatError(logger),
-    validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [graphqlMetricsPlugin(metrics)],
+    validationRules: queryLimitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxDirectives: config.maxDirectives, maxCost: config.maxQueryCost }),
+    parseOptions: { maxTokens: config.maxTokens },
+    introspection: config.introspection,
+    // "Did you mean …" in validation errors maps the schema for a caller who may not introspect it.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    plugins: [graphqlMetricsPlugin(metrics), pipelineCallsPlugin(), httpStatusPlugin()],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.

@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
-import { validateVoteParams, type TenantSettings } from '../tenants/index.js';
+import { checkVoteOverride, maySeeUnknownCandidates, validateVoteParams, type TenantSettings } from '../tenants/index.js';
+import type { ApiKeyRole } from '../db/index.js';
 import type { AnalyzedFace, AnalyzedImage } from '../vision/index.js';
 import { AppError } from '../errors.js';
 import { classifyFace, type Classification, type VoteParams } from './classify.js';
@@ -53,7 +54,8 @@ export interface FaceDecision {
   neighbours: { faceId: string; label: string; distance: number }[];
 }
 
-export function resolveParams(settings: TenantSettings, input: Partial<VoteParams>): VoteParams {
+export function resolveParams(role: ApiKeyRole, settings: TenantSettings, input: Partial<VoteParams>): VoteParams {
+  checkVoteOverride(role, settings, settings, input);
   const params = { k1: input.k1 ?? settings.k1, k2: input.k2 ?? settings.k2, threshold: input.threshold ?? settings.threshold };
   validateVoteParams(params);
   return params;
@@ -93,7 +95,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
       const settings = await deps.settings(v.tenantId);
-      const params = resolveParams(settings, input);
+      const params = resolveParams(v.role, settings, input);
       const source = checkSource(input.source);
       if (input.maxFaces !== undefined && input.maxFaces !== null && (!Number.isInteger(input.maxFaces) || input.maxFaces < 1 || input.maxFaces > cap)) {
         throw new AppError('BAD_USER_INPUT', `maxFaces must be from 1 to ${cap}.`, { field: 'maxFaces' });
@@ -113,7 +115,10 @@ export function createIdentifyService(deps: IdentifyDeps) {
         person: classification.decision === 'MATCH' ? (byId.get(classification.label) ?? null) : null,
         distance: classification.distance,
         votes: classification.votes,
-        candidates: neighbours.map((n) => ({ faceId: n.faceId, person: byId.get(n.label) ?? null, distance: n.distance })),
+        candidates:
+          classification.decision === 'MATCH' || maySeeUnknownCandidates(v.role, settings)
+            ? neighbours.map((n) => ({ faceId: n.faceId, person: byId.get(n.label) ?? null, distance: n.distance }))
+            : [],
       }));
 
       const latencyMs = performance.now() - started;

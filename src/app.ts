@@ -10,10 +10,12 @@ import { createFormatError } from './graphql/format-error.js';
 import { queryLimitRules } from './limits/query-limits.js';
 import { pipelineCallsPlugin } from './limits/pipeline-calls-plugin.js';
 import { createAdmission } from './limits/admission.js';
+import { inputGuardPlugin } from './limits/input-guard-plugin.js';
 import { httpStatusPlugin } from './graphql/http-status-plugin.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
+import { createMetricsServer } from './http/metrics-server.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
 import { createVision } from './vision/index.js';
@@ -25,8 +27,8 @@ import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js'
 
 export interface App {
   readonly db: Database;
-  /** Resolves with the bound port once the server listens. */
-  start(): Promise<{ port: number }>;
+  /** Resolves with the bound ports (API, metrics) once both listen. */
+  start(): Promise<{ port: number; metricsPort: number }>;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes the database. */
   stop(): Promise<void>;
 }
@@ -39,7 +41,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
   const repos = createRepositories(db);
-  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
+  // Index sizes are read from the live indexes at each scrape, so adds and deletes show at once.
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes() });
   const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
@@ -57,12 +60,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     loadWaitMs: config.indexWaitMs,
     memoryBudgetBytes: config.indexMemoryBudgetMb * 1024 * 1024,
     onEvent: (event) => {
-      const tenant = config.metricsTenantLabels ? event.key.tenantId : undefined;
-      if (event.type === 'loaded' || event.type === 'rebuilt') {
-        metrics.setIndexSize(event.key.model, event.faces, tenant);
-        metrics.observeIndexLoad(event.key.model, event.ms / 1000);
-      }
-      if (event.type === 'evicted') metrics.setIndexSize(event.key.model, 0, tenant);
+      if (event.type === 'loaded' || event.type === 'rebuilt') metrics.observeIndexLoad(event.key.model, event.ms / 1000);
       logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`);
     },
   });
@@ -132,7 +130,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     introspection: config.introspection,
     // "Did you mean …" in validation errors maps the schema for a caller who may not introspect it.
     hideSchemaDetailsFromClientErrors: !config.introspection,
-    plugins: [graphqlMetricsPlugin(metrics), pipelineCallsPlugin(), httpStatusPlugin()],
+    plugins: [graphqlMetricsPlugin(metrics), inputGuardPlugin(), pipelineCallsPlugin(), httpStatusPlugin()],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.
@@ -141,13 +139,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   await apollo.start();
   const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
 
-  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
+  const http = createHttpServer({ graphql, readiness }, logger);
+  const metricsServer = createMetricsServer(() => metrics.render(), logger);
 
   return {
     db,
-    start: async () => ({ port: await http.listen(config.port, config.host) }),
+    start: async () => ({ port: await http.listen(config.port, config.host), metricsPort: await metricsServer.listen(config.metricsPort, config.host) }),
     async stop() {
       await http.drain(config.shutdownGraceMs);
+      await metricsServer.close();
       await apollo.stop();
       await sync.stop();
       indexes.clear();

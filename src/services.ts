@@ -14,6 +14,7 @@ import {
   type IdentifyDeps,
 } from './recognition/index.js';
 import { AppError } from './errors.js';
+import { createRequestLoaders } from './loaders/request-loaders.js';
 import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
@@ -45,6 +46,8 @@ export function createServices(deps: ServiceDeps) {
   const enrollment = createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged });
   const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
+    /** Fresh DataLoaders for one request. */
+    loaders: () => createRequestLoaders(repos),
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
     people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
     enrollment,

@@ -7,7 +7,7 @@ export type { ApiKeyRecord } from './api-key-repository.js';
 export type { PersonRecord, PersonInput } from './person-repository.js';
 export { createRepositories, type Repositories } from './repositories.js';
 export type { ApiKeyRole, EnrollmentStatus, EnrollmentSource, RecognitionDecision } from './generated/enums.js';
-export { isUuid, isFaceId } from './ids.js';
+export { isUuid, isFaceId, isStorableDate } from './ids.js';
 export type { SessionRecord, FaceRecord, NewFace } from './enrollment-repository.js';
 export type { NewRecognitionEvent, RecognitionEventRecord, EventFilter } from './event-repository.js';
 export { pgFaceIndexSource, type FaceIndexSource } from './face-index-source.js';

@@ -51,7 +51,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
       context: async () => {
         try {
           const viewer = await deps.authenticate(req.headers.authorization);
-          return { viewer, services: deps.services, requestId, signal: aborted.signal };
+          return { viewer, services: deps.services, requestId, signal: aborted.signal, loaders: deps.services.loaders() };
         } catch (err) {
           // A bad key fails the whole request with 401, before any resolver runs.
           const appErr = isAppError(err) ? err : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');

@@ -1,7 +1,9 @@
-import { GraphQLError, Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { Kind, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { GraphQLContext } from '../graphql/context.js';
 import { DEFAULT_POLICY } from '../tenants/index.js';
+import { AppError } from '../errors.js';
+import { asRequestError } from './input-guard-plugin.js';
 
 /** Mutations that run the face pipeline (decode, detect, embed) or ffmpeg: each costs seconds of CPU. */
 export const PIPELINE_MUTATIONS: ReadonlySet<string> = new Set(['identify', 'identifyFrames', 'identifyVideo', 'enrollFaces', 'addEnrollmentImages', 'enrollVideo']);
@@ -48,9 +50,10 @@ export function pipelineCallsPlugin(): ApolloServerPlugin<GraphQLContext> {
           const { viewer, services } = contextValue;
           const allowed = viewer.kind === 'tenant' ? (await services.tenants.viewerTenant(viewer)).settings.maxPipelineCallsPerRequest : DEFAULT_POLICY.maxPipelineCallsPerRequest;
           if (calls <= allowed) return;
-          throw new GraphQLError(
-            `This request runs ${calls} identify, enrollment or video mutations; this tenant allows ${allowed} per request. Send them as separate requests.`,
-            { extensions: { code: 'QUERY_TOO_COMPLEX', http: { status: 400 } } },
+          throw asRequestError(
+            new AppError('QUERY_TOO_COMPLEX', `This request runs ${calls} identify, enrollment or video mutations; this tenant allows ${allowed} per request. Send them as separate requests.`, {
+              limit: 'maxPipelineCallsPerRequest',
+            }),
           );
         },
       };

@@ -124,7 +124,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
-    formatError: createFormatError(logger),
+    formatError: createFormatError(logger, { hideSuggestions: !config.introspection }),
     validationRules: queryLimitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxDirectives: config.maxDirectives, maxCost: config.maxQueryCost }),
     parseOptions: { maxTokens: config.maxTokens },
     introspection: config.introspection,

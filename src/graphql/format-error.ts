@@ -7,7 +7,10 @@ import type { Logger } from '../logger.js';
  * The single place that turns errors into what a client sees: an AppError keeps its code and
  * message; anything unexpected is logged and becomes INTERNAL_SERVER_ERROR with its message hidden.
  */
-export function createFormatError(logger: Logger) {
+export function createFormatError(logger: Logger, options: { hideSuggestions?: boolean } = {}) {
+  // Apollo's hideSchemaDetailsFromClientErrors covers validation; variable coercion still says
+  // 'Did you mean the enum value "ADMIN"?', which maps the schema for a caller who may not introspect it.
+  const clean = (message: string) => (options.hideSuggestions ? message.replace(/ ?Did you mean [^?]*\?/g, '') : message);
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (isAppError(original)) {
@@ -26,7 +29,7 @@ export function createFormatError(logger: Logger) {
     const code = inner?.extensions.code ?? formatted.extensions?.code;
     if (original instanceof GraphQLError && typeof code === 'string' && code !== 'INTERNAL_SERVER_ERROR') {
       const field = code === 'BAD_USER_INPUT' ? variableField(formatted.message) : undefined;
-      return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code, ...(field ? { field } : {}) } };
+      return { message: clean(formatted.message), locations: formatted.locations, path: formatted.path, extensions: { code, ...(field ? { field } : {}) } };
     }
     logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
     return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };

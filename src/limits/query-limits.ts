@@ -23,7 +23,7 @@ export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
     exposeLimits: true,
     onReject: [
       (context: ValidationContext | null, err: GraphQLError) => {
-        const found = /found ([0-9.e+]+)/.exec(err.message)?.[1] ?? 'more';
+        const found = /found (\d+(?:\.\d+)?(?:e\+\d+)?)/.exec(err.message)?.[1] ?? 'more';
         context?.reportError(new GraphQLError(message(found), { extensions: { code } }));
       },
     ],

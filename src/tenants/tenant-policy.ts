@@ -1,5 +1,5 @@
 import { AppError, badInput } from '../errors.js';
-import type { ApiKeyRole } from '../db/index.js';
+import type { Role } from '../roles.js';
 
 /**
  * How far a non-ADMIN key may move the vote away from the tenant's settings on one request:
@@ -48,7 +48,7 @@ export function validatePolicy(p: TenantPolicy): void {
   }
 }
 
-function overrideOf(role: ApiKeyRole, policy: TenantPolicy): VoteOverride {
+function overrideOf(role: Role, policy: TenantPolicy): VoteOverride {
   switch (role) {
     case 'ADMIN':
       return 'ANY';
@@ -76,7 +76,7 @@ interface Vote {
  * STRICTER allows only a lower threshold (it can only turn matches into UNKNOWN), never a higher
  * one: that is how a stranger was recorded as a MATCH at distance 1.38.
  */
-export function checkVoteOverride(role: ApiKeyRole, policy: TenantPolicy, tenant: Vote, input: Partial<Record<keyof Vote, number | null>>): void {
+export function checkVoteOverride(role: Role, policy: TenantPolicy, tenant: Vote, input: Partial<Record<keyof Vote, number | null>>): void {
   const asked = (['k1', 'k2', 'threshold'] as const).filter((f) => input[f] !== undefined && input[f] !== null && input[f] !== tenant[f]);
   if (asked.length === 0) return;
   const allowed = overrideOf(role, policy);
@@ -102,6 +102,6 @@ export function checkVoteOverride(role: ApiKeyRole, policy: TenantPolicy, tenant
 }
 
 /** Whether this role is shown the nearest people of a face that was not recognised. */
-export function maySeeUnknownCandidates(role: ApiKeyRole, policy: TenantPolicy): boolean {
+export function maySeeUnknownCandidates(role: Role, policy: TenantPolicy): boolean {
   return role !== 'CLIENT' || policy.clientSeesUnknownCandidates;
 }

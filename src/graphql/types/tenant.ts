@@ -1,9 +1,11 @@
 import { enumType, extendType, inputObjectType, intArg, nonNull, objectType, stringArg, arg } from 'nexus';
 import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
+import { ROLES } from '../../roles.js';
+
+export const ApiKeyRoleEnum = enumType({ name: 'ApiKeyRole', members: [...ROLES] });
 import { VOTE_OVERRIDES } from '../../tenants/index.js';
 import { policyFields } from './tenant-policy.js';
 
-export const ApiKeyRoleEnum = enumType({ name: 'ApiKeyRole', members: ['ADMIN', 'OPERATOR', 'CLIENT', 'VIEWER'] });
 export const VoteOverrideEnum = enumType({
   name: 'VoteOverride',
   description: 'How far a key may override k1/k2/threshold on one request: NONE, STRICTER (a lower threshold only) or ANY.',

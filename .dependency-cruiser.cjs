@@ -5,6 +5,7 @@ const LAYERS = [
   ['entry', '^src/(main|app)\\.ts$|^src/cli/'],
   ['eval', '^src/eval/'],
   ['http', '^src/http/'],
+  ['limits', '^src/limits/'],
   ['graphql', '^src/graphql/'],
   ['services', '^src/services\\.ts$'],
   ['use cases', '^src/(enrollment|identify|events|tenants|people|limits)/'],
@@ -15,6 +16,7 @@ const LAYERS = [
   ['inference', '^src/inference/'],
   ['gallery', '^src/gallery/'],
   ['search', '^src/search/'],
+  ['loaders', '^src/loaders/'],
   ['db', '^src/db/'],
   ['base', '^src/(config|observability|domain)/|^src/(errors|logger|roles)\\.ts$'],
 ];

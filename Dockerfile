@@ -95,7 +95,8 @@ ENV NODE_ENV=production \
 # uid:gid 1000 is the base image's "node" user; numeric so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 
-EXPOSE 4000
+# 4000: the API and probes; 9464: /metrics (VISAGE_METRICS_PORT).
+EXPOSE 4000 9464
 
 # Uses Node's fetch so the image needs no curl.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

@@ -13,10 +13,15 @@ import { createAbuseMetrics } from './observability/abuse-metrics.js';
 import { resolveAdminToken } from './auth/admin-token.js';
 import { buildSchema } from './graphql/schema.js';
 import { createFormatError } from './graphql/format-error.js';
-import { depthLimit } from './graphql/depth-limit.js';
+import { queryLimitRules } from './limits/query-limits.js';
+import { pipelineCallsPlugin } from './limits/pipeline-calls-plugin.js';
+import { createAdmission } from './limits/admission.js';
+import { inputGuardPlugin } from './limits/input-guard-plugin.js';
+import { httpStatusPlugin } from './graphql/http-status-plugin.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
+import { createMetricsServer } from './http/metrics-server.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/index.js';
@@ -29,8 +34,8 @@ import { startOutageHandling } from './outage/outage-handling.js';
 
 export interface App {
   readonly db: Database;
-  /** Resolves with the bound port once the server listens. */
-  start(): Promise<{ port: number }>;
+  /** Resolves with the bound ports (API, metrics) once both listen. */
+  start(): Promise<{ port: number; metricsPort: number }>;
   /** Stops accepting, lets in-flight requests finish (bounded), then closes the database. */
   stop(): Promise<void>;
 }
@@ -46,7 +51,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const apiKeyHasher = createApiKeyHasher(await resolveKeyHashSecret({ configured: config.keyHashSecret, ...secretOptions }, logger));
 
   const storedRepos = createRepositories(db);
-  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
+  // Index sizes are read from the live indexes at each scrape, so adds and deletes show at once.
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes() });
   // Before the server listens: events a killed process left buffered are written first.
   const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
   const repos = outage.repos;
@@ -81,12 +87,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     loadWaitMs: config.indexWaitMs,
     memoryBudgetBytes: config.indexMemoryBudgetMb * 1024 * 1024,
     onEvent: (event) => {
-      const tenant = config.metricsTenantLabels ? event.key.tenantId : undefined;
-      if (event.type === 'loaded' || event.type === 'rebuilt') {
-        metrics.setIndexSize(event.key.model, event.faces, tenant);
-        metrics.observeIndexLoad(event.key.model, event.ms / 1000);
-      }
-      if (event.type === 'evicted') metrics.setIndexSize(event.key.model, 0, tenant);
+      if (event.type === 'loaded' || event.type === 'rebuilt') metrics.observeIndexLoad(event.key.model, event.ms / 1000);
       logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`);
     },
   });
@@ -98,12 +99,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'index catch-up failed')) });
   await sync.start();
 
+  // Every image and video frame passes one bounded queue before decode and inference.
+  const admission = createAdmission({ concurrency: config.inferenceConcurrency, maxWaiting: config.inferenceQueue, maxWaitMs: config.inferenceQueueWaitMs });
   const services = createServices({
     repos,
     apiKeyHasher,
     limits,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
-    analyze: createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels }, detection }),
+    analyze: admission.wrap(createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide }, detection })),
     search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
     enrollmentPolicy: {
@@ -114,7 +117,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       minSharpness: config.enrollMinSharpness,
     },
     maxImageBytes: config.maxImageBytes,
-    analyzeFrame: createFrameAnalyzer({ vision, models, detection }),
+    analyzeFrame: admission.wrap(createFrameAnalyzer({ vision, models, detection })),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
     onIdentified: (tenantId, decisions, timingsMs) => {
@@ -150,9 +153,13 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   }
   const apollo = new ApolloServer<GraphQLContext>({
     schema: buildSchema(),
-    formatError: createFormatError(logger, outage.reportUnreachable),
-    validationRules: [depthLimit(config.maxQueryDepth)],
-    plugins: [graphqlMetricsPlugin(metrics), outage.plugin, limitStatusPlugin()],
+    formatError: createFormatError(logger, { hideSuggestions: !config.introspection, onDatabaseUnreachable: outage.reportUnreachable }),
+    validationRules: queryLimitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxDirectives: config.maxDirectives, maxCost: config.maxQueryCost }),
+    parseOptions: { maxTokens: config.maxTokens },
+    introspection: config.introspection,
+    // "Did you mean …" in validation errors maps the schema for a caller who may not introspect it.
+    hideSchemaDetailsFromClientErrors: !config.introspection,
+    plugins: [graphqlMetricsPlugin(metrics), outage.plugin, limitStatusPlugin(), inputGuardPlugin(), pipelineCallsPlugin(), httpStatusPlugin()],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.
@@ -169,13 +176,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes });
 
-  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
+  const http = createHttpServer({ graphql, readiness }, logger);
+  const metricsServer = createMetricsServer(() => metrics.render(), logger);
 
   return {
     db,
-    start: async () => ({ port: await http.listen(config.port, config.host) }),
+    start: async () => ({ port: await http.listen(config.port, config.host), metricsPort: await metricsServer.listen(config.metricsPort, config.host) }),
     async stop() {
       await http.drain(config.shutdownGraceMs);
+      await metricsServer.close();
       await apollo.stop();
       await sync.stop();
       await outage.stop();

@@ -15,8 +15,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const app = await createApp(config, logger);
-  const { port } = await app.start();
-  logger.info({ port, database: app.db.mode }, `Visage listening on http://${config.host}:${port}/graphql`);
+  const { port, metricsPort } = await app.start();
+  logger.info({ port, metricsPort, database: app.db.mode }, `Visage listening on http://${config.host}:${port}/graphql (metrics on :${metricsPort}/metrics)`);
 
   let stopping = false;
   const shutdown = (signal: string) => {

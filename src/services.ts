@@ -7,6 +7,7 @@ import { createIdentifyService, createFrameIdentifyService, type IdentifyDeps } 
 import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
 import type { SearchFaces } from './search/index.js';
 import { AppError } from './errors.js';
+import { createRequestLoaders } from './loaders/request-loaders.js';
 import type { VideoSettings } from './video/index.js';
 import type { ApiKeyHasher } from './auth/index.js';
 import { guardServices } from './limits/guard-services.js';
@@ -47,6 +48,8 @@ function createBaseServices(deps: ServiceDeps) {
   const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
   const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
+    /** Fresh DataLoaders for one request. */
+    loaders: () => createRequestLoaders(repos),
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
     people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
     enrollment: createEnrollmentService(enrollmentDeps),

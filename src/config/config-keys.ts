@@ -17,7 +17,7 @@ function key<T>(env: string, defaultText: string | undefined, doc: string, parse
 }
 
 export const CONFIG_KEYS = {
-  port: key('PORT', '4000', 'HTTP port for /graphql, /healthz, /readyz and /metrics.', (r) => parseIntIn(r, 4000, 0, 65535)),
+  port: key('PORT', '4000', 'HTTP port for /graphql, /healthz and /readyz (/metrics has VISAGE_METRICS_PORT).', (r) => parseIntIn(r, 4000, 0, 65535)),
   host: key('HOST', '0.0.0.0', 'Interface to listen on.', (r) => parseString(r, '0.0.0.0')),
   databaseUrl: key(
     'DATABASE_URL',
@@ -44,7 +44,7 @@ export const CONFIG_KEYS = {
     return v;
   }),
   maxBodyBytes: key('VISAGE_MAX_BODY_BYTES', '100mb', 'Largest accepted HTTP request body (base64 images and videos count 4/3 of their size).', (r) => parseBytes(r, 100 * 1024 * 1024)),
-  maxQueryDepth: key('VISAGE_MAX_QUERY_DEPTH', '12', 'Deepest GraphQL selection accepted.', (r) => parseIntIn(r, 12, 2, 100)),
+  maxQueryDepth: key('VISAGE_MAX_QUERY_DEPTH', '12', 'Deepest GraphQL selection accepted, in nested selection sets (QUERY_TOO_DEEP past it).', (r) => parseIntIn(r, 12, 2, 100)),
   authFailuresPerAddress: key('VISAGE_AUTH_FAILURES_PER_ADDRESS', '30', 'Failed authentications per minute from one client address before it gets RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 30, 1, 1_000_000)),
   authFailuresPerKey: key('VISAGE_AUTH_FAILURES_PER_KEY', '10', 'Failed authentications per minute naming one key prefix before wrong secrets for it get RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 10, 1, 1_000_000)),
   trustedProxies: key('VISAGE_TRUSTED_PROXIES', '0', 'Reverse proxies in front of the server; the client address for throttling is read that many hops from the right of X-Forwarded-For (0: the socket peer).', (r) => parseIntIn(r, 0, 0, 10)),
@@ -120,6 +120,27 @@ export const CONFIG_KEYS = {
   ),
   ffmpegPath: key('VISAGE_FFMPEG', 'ffmpeg', 'ffmpeg binary used to decode videos.', (r) => parseString(r, 'ffmpeg')),
   ffmpegTimeoutMs: key('VISAGE_FFMPEG_TIMEOUT_MS', '60000', 'Longest a video decode may run before it is killed.', (r) => parseIntIn(r, 60_000, 100, 3_600_000)),
+  // Hostile traffic (issue 11): query shape, admission to inference, schema exposure, metrics port.
+  maxAliases: key('VISAGE_MAX_ALIASES', '20', 'Most field aliases in one GraphQL operation (QUERY_TOO_COMPLEX past it).', (r) => parseIntIn(r, 20, 0, 1000)),
+  maxDirectives: key('VISAGE_MAX_DIRECTIVES', '20', 'Most directives in one GraphQL operation (QUERY_TOO_COMPLEX past it).', (r) => parseIntIn(r, 20, 0, 1000)),
+  maxTokens: key('VISAGE_MAX_TOKENS', '2000', 'Most lexical tokens in one GraphQL document; the parser stops there (GRAPHQL_PARSE_FAILED).', (r) => parseIntIn(r, 2000, 100, 1_000_000)),
+  maxQueryCost: key(
+    'VISAGE_MAX_QUERY_COST',
+    '5000',
+    'Largest estimated cost of one operation (graphql-armor cost-limit: objects 2, scalars 1, ×1.5 per level, × `first`); QUERY_TOO_COMPLEX past it.',
+    (r) => parseIntIn(r, 5000, 10, 10_000_000),
+  ),
+  inferenceConcurrency: key('VISAGE_INFERENCE_CONCURRENCY', '2', 'Images (or video frame batches) analysed at once; the rest wait in the admission queue.', (r) => parseIntIn(r, 2, 1, 256)),
+  inferenceQueue: key('VISAGE_INFERENCE_QUEUE', '32', 'Most images waiting for inference; past it a request gets SERVER_BUSY (HTTP 503, Retry-After).', (r) => parseIntIn(r, 32, 0, 100_000)),
+  inferenceQueueWaitMs: key('VISAGE_INFERENCE_QUEUE_WAIT_MS', '15000', 'Longest an image waits in the admission queue before SERVER_BUSY.', (r) => parseIntIn(r, 15_000, 1, 600_000)),
+  decodeMaxSide: key(
+    'VISAGE_DECODE_MAX_SIDE',
+    '2560',
+    'Longer side, in pixels, a photo is decoded to at most (JPEG/WebP shrink on load); detection sees 320×240 and alignment 112×112, so faces the detector can find stay sharper than the aligner needs.',
+    (r) => parseIntIn(r, 2560, 320, 20_000),
+  ),
+  introspection: key('VISAGE_INTROSPECTION', 'false', 'Allow schema introspection and "Did you mean" suggestions in errors (development only).', (r) => parseBool(r, false)),
+  metricsPort: key('VISAGE_METRICS_PORT', '9464', 'Port of the Prometheus /metrics listener, apart from the API port (0 picks a free one).', (r) => parseIntIn(r, 9464, 0, 65535)),
 } as const;
 
 export type ConfigKeys = typeof CONFIG_KEYS;

@@ -157,6 +157,20 @@ export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
       return rows.map(toFace);
     },
 
+    /** facesOfPerson for many people in one query (each still capped at 500), for DataLoader. */
+    async facesOfPeople(tenantId: string, personIds: readonly string[]): Promise<FaceRecord[]> {
+      const ids = personIds.filter(isUuid);
+      if (ids.length === 0) return [];
+      const { rows } = await pool.query<FaceRow>(
+        `SELECT ${FACE_COLUMNS} FROM (
+           SELECT *, row_number() OVER (PARTITION BY "personId" ORDER BY id) AS rank
+           FROM "Face" WHERE "tenantId" = $1 AND "personId" = ANY($2::uuid[])
+         ) f WHERE rank <= 500 ORDER BY id`,
+        [tenantId, ids],
+      );
+      return rows.map(toFace);
+    },
+
     async facesOfSession(tenantId: string, sessionId: string): Promise<FaceRecord[]> {
       const { rows } = await pool.query<FaceRow>(`SELECT ${FACE_COLUMNS} FROM "Face" WHERE "tenantId" = $1 AND "sessionId" = $2 ORDER BY id`, [tenantId, sessionId]);
       return rows.map(toFace);

@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import { isStorableDate, isUuid } from './ids.js';
 
 /** A keyset page: rows in order, whether more follow, and the total matching the filter. */
 export interface Page<T> {
@@ -29,7 +30,8 @@ export function decodeCursor(cursor: string | null | undefined): Cursor | undefi
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(createdAt);
-    if (typeof id !== 'string' || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    // A forged cursor must not reach SQL: every keyset id is a uuid, every date a storable one.
+    if (typeof createdAt !== 'string' || typeof id !== 'string' || !isUuid(id) || !isStorableDate(date)) throw new Error('bad cursor');
     return { createdAt: date, id };
   } catch {
     throw new AppError('BAD_USER_INPUT', 'The "after" cursor is not one this API returned.', { field: 'after' });

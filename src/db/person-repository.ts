@@ -23,6 +23,11 @@ export interface PersonInput {
 
 const select = { id: true, tenantId: true, displayName: true, externalId: true, metadata: true, createdAt: true, updatedAt: true } as const;
 
+/** LIKE wildcards and the escape character, taken literally (PostgreSQL escapes with a backslash). */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 function conflict(err: unknown, externalId: string | null | undefined): never {
   rethrowKnown(err, `Another person in this tenant already has externalId "${externalId ?? ''}".`, 'externalId');
 }
@@ -59,7 +64,8 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
     async list(tenantId: string, args: { first: number; after?: Cursor; search?: string }): Promise<Page<PersonRecord>> {
       const where: Prisma.PersonWhereInput = { tenantId };
       if (args.search) {
-        where.OR = [{ displayName: { contains: args.search, mode: 'insensitive' } }, { externalId: args.search }];
+        // Prisma passes `contains` to ILIKE unescaped: "%" would match everyone.
+        where.OR = [{ displayName: { contains: escapeLike(args.search), mode: 'insensitive' } }, { externalId: args.search }];
       }
       const [rows, totalCount] = await Promise.all([
         prisma.person.findMany({ where: { ...where, ...afterCursor(args.after, 'asc') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: args.first + 1, select }),

@@ -1,11 +1,12 @@
+import type { RequestLoaders } from '../loaders/request-loaders.js';
 import { AppError, isAppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { RejectionReason } from './rejection-reason.js';
 import { createEnrollmentSteps, type Candidate, type FaceAcceptancePolicy } from './enrollment-steps.js';
-import type { FaceRecord, Repositories, SessionRecord } from '../db/index.js';
+import type { FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
 import type { EnrollmentSource } from '../domain/enrollment-source.js';
-import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
+import { checkFilename, imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 
 
 export interface EnrollmentImageResult {
@@ -45,11 +46,17 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
 
   const { openSession, judge, store, finish } = createEnrollmentSteps(deps);
 
-  async function addImages(tenantId: string, session: SessionRecord, images: readonly ImageInput[], largestFaceOnly: boolean): Promise<EnrollmentImageResult[]> {
+  /** Refuses a batch as a whole before anything is stored or a session is opened. */
+  function checkBatch(images: readonly ImageInput[]): void {
     if (images.length === 0) throw new AppError('BAD_USER_INPUT', 'Send at least one image.', { field: 'images' });
     if (images.length > policy.maxBatchImages) {
       throw new AppError('BATCH_TOO_LARGE', `At most ${policy.maxBatchImages} images per call; this one had ${images.length}. Split the batch.`, { field: 'images' });
     }
+    images.forEach((image, i) => checkFilename(image.filename, `images.${i}.filename`));
+  }
+
+  async function addImages(tenantId: string, session: SessionRecord, images: readonly ImageInput[], largestFaceOnly: boolean): Promise<EnrollmentImageResult[]> {
+    checkBatch(images);
     const model = await deps.tenantModel(tenantId);
     const candidates: Candidate[] = [];
     const qualities: (AnalyzedFace['quality'] | null)[] = [];
@@ -107,9 +114,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     /** start + add + complete in one call. */
     async enrollFaces(viewer: Viewer, input: { personId: string; images: ImageInput[]; largestFaceOnly?: boolean | null }) {
       const v = requireTenant(viewer, 'enroll');
-      if (input.images.length > policy.maxBatchImages) {
-        throw new AppError('BATCH_TOO_LARGE', `At most ${policy.maxBatchImages} images per call; this one had ${input.images.length}. Split the batch.`, { field: 'images' });
-      }
+      checkBatch(input.images);
       const session = await this.start(viewer, { personId: input.personId, source: 'IMAGES' });
       try {
         const results = await addImages(v.tenantId, session, input.images, input.largestFaceOnly ?? false);
@@ -127,10 +132,12 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
       return session;
     },
 
-    async faces(viewer: Viewer, personId: string): Promise<FaceRecord[]> {
+    /** With the request's loaders (Person.faces over a page of people), batched. */
+    async faces(viewer: Viewer, personId: string, loaders?: RequestLoaders): Promise<FaceRecord[]> {
       const v = requireTenant(viewer, 'readPeople');
-      if (!(await repos.people.byId(v.tenantId, personId))) throw new AppError('NOT_FOUND', `No person with id "${personId}" in this tenant.`, { field: 'personId' });
-      return repos.enrollment.facesOfPerson(v.tenantId, personId);
+      const person = loaders ? await loaders.person(v.tenantId, personId) : await repos.people.byId(v.tenantId, personId);
+      if (!person) throw new AppError('NOT_FOUND', `No person with id "${personId}" in this tenant.`, { field: 'personId' });
+      return loaders ? loaders.facesOfPerson(v.tenantId, personId) : repos.enrollment.facesOfPerson(v.tenantId, personId);
     },
 
     async deleteFace(viewer: Viewer, id: string): Promise<FaceRecord> {

@@ -79,6 +79,11 @@ export class TenantIndexes {
     return [...this.slots].filter(([, slot]) => hasIndex(slot)).map(([k]) => parseKey(k));
   }
 
+  /** Faces in each index in memory, read at every metrics scrape so deletes show at once. */
+  sizes(): { tenantId: string; model: string; faces: number }[] {
+    return [...this.slots].flatMap(([k, slot]) => (hasIndex(slot) ? [{ ...parseKey(k), faces: slot.index.size }] : []));
+  }
+
   async search(tenantId: string, model: string, vector: Float32Array, k: number): Promise<FaceHit[]> {
     return (await this.get(tenantId, model)).search(vector, k);
   }

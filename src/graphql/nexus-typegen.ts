@@ -113,9 +113,13 @@ export interface NexusGenInputs {
     tenantId: string; // ID!
   }
   UpdateTenantSettingsInput: { // input type
+    clientSeesUnknownCandidates?: boolean | null; // Boolean
+    clientVoteOverride?: NexusGenEnums['VoteOverride'] | null; // VoteOverride
     k1?: number | null; // Int
     k2?: number | null; // Int
+    maxPipelineCallsPerRequest?: number | null; // Int
     model?: string | null; // String
+    operatorVoteOverride?: NexusGenEnums['VoteOverride'] | null; // VoteOverride
     threshold?: number | null; // Float
   }
   VideoInput: { // input type
@@ -130,6 +134,7 @@ export interface NexusGenEnums {
   EnrollmentStatus: "CANCELLED" | "COMPLETED" | "FAILED" | "OPEN"
   RecognitionDecision: "MATCH" | "NO_FACE" | "UNKNOWN"
   RejectionReason: "DUPLICATE" | "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "LOW_QUALITY" | "MULTIPLE_FACES" | "NO_FACE"
+  VoteOverride: "ANY" | "NONE" | "STRICTER"
 }
 
 export interface NexusGenScalars {
@@ -274,9 +279,13 @@ export interface NexusGenObjects {
     requestsPerSecondPerTenant: number; // Int!
   }
   TenantSettings: { // root type
+    clientSeesUnknownCandidates: boolean; // Boolean!
+    clientVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
     k1: number; // Int!
     k2: number; // Int!
+    maxPipelineCallsPerRequest: number; // Int!
     model: string; // String!
+    operatorVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
     threshold: number; // Float!
   }
   TenantUsage: { // root type
@@ -540,9 +549,13 @@ export interface NexusGenFieldTypes {
     requestsPerSecondPerTenant: number; // Int!
   }
   TenantSettings: { // field return type
+    clientSeesUnknownCandidates: boolean; // Boolean!
+    clientVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
     k1: number; // Int!
     k2: number; // Int!
+    maxPipelineCallsPerRequest: number; // Int!
     model: string; // String!
+    operatorVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
     threshold: number; // Float!
   }
   TenantUsage: { // field return type
@@ -797,9 +810,13 @@ export interface NexusGenFieldTypeNames {
     requestsPerSecondPerTenant: 'Int'
   }
   TenantSettings: { // field return type name
+    clientSeesUnknownCandidates: 'Boolean'
+    clientVoteOverride: 'VoteOverride'
     k1: 'Int'
     k2: 'Int'
+    maxPipelineCallsPerRequest: 'Int'
     model: 'String'
+    operatorVoteOverride: 'VoteOverride'
     threshold: 'Float'
   }
   TenantUsage: { // field return type name

@@ -57,7 +57,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: url.search, body },
-      context: async () => ({ viewer, services: deps.services, requestId, signal: aborted.signal }),
+      context: async () => ({ viewer, services: deps.services, requestId, signal: aborted.signal, loaders: deps.services.loaders() }),
     });
     const operation = typeof (body as { operationName?: unknown } | undefined)?.operationName === 'string' ? (body as { operationName: string }).operationName : undefined;
     deps.logger.info({ requestId, operation, status: response.status ?? 200, ms: Math.round(performance.now() - started) }, 'graphql request');

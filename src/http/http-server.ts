@@ -6,7 +6,6 @@ export interface HttpRoutes {
   graphql: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Problems that make this process unready; empty when ready. */
   readiness: () => Promise<string[]>;
-  metrics: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface HttpServer {
@@ -18,7 +17,7 @@ export interface HttpServer {
   drain(graceMs: number): Promise<void>;
 }
 
-/** POST /graphql, GET /healthz (process up), /readyz (able to serve), /metrics (Prometheus). */
+/** POST /graphql, GET /healthz (process up), /readyz (able to serve); /metrics has a port of its own. */
 export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer {
   let draining = false;
   const server = createServer((req, res) => {
@@ -26,11 +25,6 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer
     const route = async () => {
       if (url === '/graphql') return routes.graphql(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
-      if (url === '/metrics') {
-        const { contentType, body } = await routes.metrics();
-        res.writeHead(200, { 'content-type': contentType }).end(body);
-        return;
-      }
       if (url === '/readyz') {
         const problems = draining ? ['shutting down'] : await routes.readiness();
         return json(res, problems.length === 0 ? 200 : 503, { status: problems.length === 0 ? 'ready' : 'not ready', problems });

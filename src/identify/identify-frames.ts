@@ -62,7 +62,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
   async function prepare(viewer: Viewer, input: ClipInput) {
     const v = requireTenant(viewer, 'identify');
     const settings = await deps.settings(v.tenantId);
-    return { v, settings, params: resolveParams(settings, input), source: checkSource(input.source) };
+    return { v, settings, params: resolveParams(v.role, settings, input), source: checkSource(input.source) };
   }
 
   async function identifyClip(v: TenantViewer, settings: TenantSettings, params: VoteParams, source: string | null, analyzed: AsyncIterable<AnalyzedImage>, started: number) {

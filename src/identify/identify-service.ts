@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
-import type { TenantSettings } from '../tenants/index.js';
+import { checkVoteOverride, maySeeUnknownCandidates, type TenantSettings } from '../tenants/index.js';
+import type { Role } from '../roles.js';
 import { imageBytes, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 import { AppError } from '../errors.js';
 import type { SearchFaces } from '../search/index.js';
@@ -44,9 +45,11 @@ export interface IdentifiedFace {
   candidates: Candidate[];
 }
 
-export function resolveParams(settings: TenantSettings, input: VoteOverrides): VoteParams {
+/** The request's vote parameters: valid ranges first (BAD_USER_INPUT), then the tenant's policy for the role (FORBIDDEN). */
+export function resolveParams(role: Role, settings: TenantSettings, input: VoteOverrides): VoteParams {
   const params = { k1: input.k1 ?? settings.k1, k2: input.k2 ?? settings.k2, threshold: input.threshold ?? settings.threshold };
   validateVoteParams(params);
+  checkVoteOverride(role, settings, settings, input);
   return params;
 }
 
@@ -58,7 +61,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
       const settings = await deps.settings(v.tenantId);
-      const params = resolveParams(settings, input);
+      const params = resolveParams(v.role, settings, input);
       const source = checkSource(input.source);
       if (input.maxFaces !== undefined && input.maxFaces !== null && (!Number.isInteger(input.maxFaces) || input.maxFaces < 1 || input.maxFaces > cap)) {
         throw new AppError('BAD_USER_INPUT', `maxFaces must be from 1 to ${cap}.`, { field: 'maxFaces' });
@@ -78,7 +81,10 @@ export function createIdentifyService(deps: IdentifyDeps) {
         person: classification.decision === 'MATCH' ? (byId.get(classification.label) ?? null) : null,
         distance: classification.distance,
         votes: classification.votes,
-        candidates: neighbours.map((n) => ({ faceId: n.faceId, person: byId.get(n.label) ?? null, distance: n.distance })),
+        candidates:
+          classification.decision === 'MATCH' || maySeeUnknownCandidates(v.role, settings)
+            ? neighbours.map((n) => ({ faceId: n.faceId, person: byId.get(n.label) ?? null, distance: n.distance }))
+            : [],
       }));
 
       const latencyMs = performance.now() - started;

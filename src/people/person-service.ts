@@ -1,5 +1,6 @@
 import { AppError, badInput } from '../errors.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
+import type { RequestLoaders } from '../loaders/request-loaders.js';
 import { checkPageSize, decodeCursor, type Page, type PersonRecord, type Repositories } from '../db/index.js';
 
 export interface PersonFields {
@@ -9,6 +10,20 @@ export interface PersonFields {
 }
 
 const MAX_METADATA_BYTES = 16 * 1024;
+// PostgreSQL's jsonb and JSON.stringify both recurse; a client's labels never need more levels.
+const MAX_METADATA_DEPTH = 32;
+
+/** Nesting depth of a JSON value, without recursion, stopping as soon as it passes `limit`. */
+function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
 
 function checkFields(input: PersonFields, creating: boolean) {
   const out: { displayName?: string; externalId?: string | null; metadata?: object } = {};
@@ -27,6 +42,7 @@ function checkFields(input: PersonFields, creating: boolean) {
   }
   if (input.metadata !== undefined && input.metadata !== null) {
     if (typeof input.metadata !== 'object' || Array.isArray(input.metadata)) throw badInput('metadata', 'metadata must be a JSON object.');
+    if (jsonDepthExceeds(input.metadata, MAX_METADATA_DEPTH)) throw badInput('metadata', `metadata may nest at most ${MAX_METADATA_DEPTH} levels.`);
     if (JSON.stringify(input.metadata).length > MAX_METADATA_BYTES) throw badInput('metadata', `metadata must be at most ${MAX_METADATA_BYTES} bytes of JSON.`);
     out.metadata = input.metadata;
   }
@@ -70,9 +86,10 @@ export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) 
       return { id };
     },
 
-    async get(viewer: Viewer, id: string): Promise<PersonRecord | null> {
+    /** With the request's loaders (per-item fields such as RecognitionEvent.person), batched. */
+    async get(viewer: Viewer, id: string, loaders?: RequestLoaders): Promise<PersonRecord | null> {
       const v = requireTenant(viewer, 'readPeople');
-      return repos.people.byId(v.tenantId, id);
+      return loaders ? loaders.person(v.tenantId, id) : repos.people.byId(v.tenantId, id);
     },
 
     async require(viewer: Viewer, id: string): Promise<PersonRecord> {

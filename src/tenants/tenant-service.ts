@@ -4,6 +4,7 @@ import { assertNever, requirePlatform, requireTenant, type ApiKeyHasher, type Vi
 import { checkPageSize, decodeCursor, isUuid, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
 import { defaultSettings, readSettings, type TenantSettings } from './tenant-settings.js';
 import { validateVoteParams } from '../identify/vote-params.js';
+import { validatePolicy, type TenantPolicy } from './tenant-policy.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;
@@ -15,12 +16,12 @@ export interface CreatedKey {
   secret: string;
 }
 
-export interface SettingsInput {
+export type SettingsInput = {
   model?: string | null;
   k1?: number | null;
   k2?: number | null;
   threshold?: number | null;
-}
+} & { [K in keyof TenantPolicy]?: TenantPolicy[K] | null };
 
 export interface TenantServiceDeps {
   repos: Repositories;
@@ -81,8 +82,18 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       const model = input.model ?? current.settings.model;
       if (!knownModels().includes(model)) throw badInput('model', `Unknown embedding model "${model}"; available: ${knownModels().join(', ')}.`);
       const base = model === current.settings.model ? current.settings : defaultSettings(model);
-      const next: TenantSettings = { model, k1: input.k1 ?? base.k1, k2: input.k2 ?? base.k2, threshold: input.threshold ?? base.threshold };
+      const next: TenantSettings = {
+        model,
+        k1: input.k1 ?? base.k1,
+        k2: input.k2 ?? base.k2,
+        threshold: input.threshold ?? base.threshold,
+        operatorVoteOverride: input.operatorVoteOverride ?? current.settings.operatorVoteOverride,
+        clientVoteOverride: input.clientVoteOverride ?? current.settings.clientVoteOverride,
+        clientSeesUnknownCandidates: input.clientSeesUnknownCandidates ?? current.settings.clientSeesUnknownCandidates,
+        maxPipelineCallsPerRequest: input.maxPipelineCallsPerRequest ?? current.settings.maxPipelineCallsPerRequest,
+      };
       validateVoteParams(next);
+      validatePolicy(next);
       if (model !== current.settings.model) {
         const stranded = await facesOfOtherModels(v.tenantId, model);
         if (stranded > 0) {

@@ -1,10 +1,13 @@
+import { AppError } from '../errors.js';
+import { DEFAULT_POLICY, readPolicy, type TenantPolicy } from './tenant-policy.js';
+
 /**
  * A tenant's recognition settings. Each embedding model has its own defaults because its
  * distances are distributed differently: the paper's CLIP optimum (k1=1, k2=3, threshold 0.82)
  * would accept strangers with the face model, whose different-person distances sit near 1.4
  * and same-person ones well below 1.0 (STACK.md; re-measure with `npm run eval`).
  */
-export interface TenantSettings {
+export interface TenantSettings extends TenantPolicy {
   model: string;
   k1: number;
   k2: number;
@@ -13,7 +16,7 @@ export interface TenantSettings {
 
 export const DEFAULT_MODEL = 'face-arcface-512';
 
-export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model'>>> = {
+export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model' | keyof TenantPolicy>>> = {
   'face-arcface-512': { k1: 1, k2: 3, threshold: 1.05 },
   'clip-vit-b32': { k1: 1, k2: 3, threshold: 0.82 },
 };
@@ -21,7 +24,7 @@ export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model
 const FALLBACK = { k1: 1, k2: 3, threshold: 1.0 };
 
 export function defaultSettings(model = DEFAULT_MODEL): TenantSettings {
-  return { model, ...(MODEL_DEFAULTS[model] ?? FALLBACK) };
+  return { model, ...(MODEL_DEFAULTS[model] ?? FALLBACK), ...DEFAULT_POLICY };
 }
 
 /** Stored JSON → settings, filling what is missing from the model's defaults. */
@@ -33,5 +36,6 @@ export function readSettings(stored: unknown): TenantSettings {
     k1: typeof s.k1 === 'number' ? s.k1 : base.k1,
     k2: typeof s.k2 === 'number' ? s.k2 : base.k2,
     threshold: typeof s.threshold === 'number' ? s.threshold : base.threshold,
+    ...readPolicy(s as Record<string, unknown>),
   };
 }

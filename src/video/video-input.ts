@@ -15,7 +15,7 @@ export function videoBytes(input: VideoInput, maxBytes: number, field = 'video')
   try {
     return imageBytes(input, maxBytes, field);
   } catch (err) {
-    if (!isAppError(err)) throw err;
+    if (!isAppError(err) || err.code === 'BAD_USER_INPUT') throw err;
     const message = err.message.replace(/^Image/, 'Video');
     if (err.code === 'IMAGE_TOO_LARGE') throw new AppError('VIDEO_TOO_LARGE', message, { field, maxBytes });
     throw new AppError('INVALID_VIDEO', message, { field });

@@ -8,6 +8,11 @@ export interface DecodeLimits {
   maxBytes: number;
   /** Decoded pixel limit (width × height); default 40 MP. */
   maxPixels: number;
+  /**
+   * Longer side the pixels are decoded to at most (JPEG and WebP shrink on load, so a 40 MP photo
+   * never exists as a 120 MB bitmap); unset decodes at full resolution.
+   */
+  maxSide?: number;
 }
 
 export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: CONFIG_DEFAULTS.maxImageBytes, maxPixels: CONFIG_DEFAULTS.maxImagePixels };
@@ -18,6 +23,11 @@ export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: CONFIG_DEFAULTS.m
  * declares a huge canvas (a decompression bomb) is refused in microseconds.
  */
 export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<RgbImage> {
+  return (await decodeScaled(bytes, limits)).image;
+}
+
+/** As decodeImage, shrunk to `limits.maxSide`; `scale` is decoded over original pixels (≤ 1). */
+export async function decodeScaled(bytes: Uint8Array, limits: DecodeLimits = DEFAULT_DECODE_LIMITS): Promise<{ image: RgbImage; scale: number }> {
   if (bytes.length > limits.maxBytes) {
     throw new AppError('IMAGE_TOO_LARGE', `Image is ${bytes.length} bytes; the limit is ${limits.maxBytes}`, {
       bytes: bytes.length,
@@ -43,14 +53,21 @@ export async function decodeImage(bytes: Uint8Array, limits: DecodeLimits = DEFA
     });
   }
   try {
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' })
-      .rotate()
+    const originalSide = Math.max(meta.width ?? 0, meta.height ?? 0);
+    let pipeline = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: 'error' }).rotate();
+    if (limits.maxSide !== undefined && originalSide > limits.maxSide) {
+      // A resize right after load lets libvips decode the JPEG at 1/2, 1/4 or 1/8 scale (shrink
+      // on load), then finish with a proper filter; the full-size bitmap is never allocated.
+      pipeline = pipeline.resize({ width: limits.maxSide, height: limits.maxSide, fit: 'inside', withoutEnlargement: true, kernel: 'lanczos3' });
+    }
+    const { data, info } = await pipeline
       .removeAlpha()
       .toColourspace('srgb')
       .raw()
       .toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`decoded to ${info.channels} channels`);
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    const image = { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
+    return { image, scale: originalSide > 0 ? Math.max(info.width, info.height) / originalSide : 1 };
   } catch (err) {
     if (/pixel limit/i.test((err as Error).message)) {
       throw new AppError('IMAGE_TOO_LARGE', `Image exceeds the ${limits.maxPixels}-pixel limit`, { maxPixels: limits.maxPixels });

@@ -1,9 +1,19 @@
-import { AppError } from '../errors.js';
+import { AppError, badInput } from '../errors.js';
 
 /** An image as the API receives it: base64 bytes and an optional name for messages. */
 export interface ImageInput {
   data: string;
   filename?: string | null;
+}
+
+/** Longest filename accepted: names are echoed in results and messages, so they stay short. */
+export const MAX_FILENAME_LENGTH = 255;
+
+/** BAD_USER_INPUT for an oversized filename, which is not echoed back. */
+export function checkFilename(filename: string | null | undefined, field: string): void {
+  if (filename !== undefined && filename !== null && filename.length > MAX_FILENAME_LENGTH) {
+    throw badInput(field, `A filename must be at most ${MAX_FILENAME_LENGTH} characters; this one has ${filename.length}.`);
+  }
 }
 
 const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
@@ -13,6 +23,7 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
  * huge upload costs no memory beyond the request body.
  */
 export function imageBytes(input: ImageInput, maxBytes: number, field = 'image'): Buffer {
+  checkFilename(input.filename, `${field}.filename`);
   const name = input.filename ? ` "${input.filename}"` : '';
   const data = input.data.replace(/^data:[^;]+;base64,/, '').replace(/\s+/g, '');
   if (Math.floor((data.length * 3) / 4) > maxBytes + 3) {

@@ -9,5 +9,5 @@ export type { ModelStatus } from './models-check.js';
 export { iou } from './nms.js';
 export { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.js';
 export { createFrameAnalyzer, type FrameAnalyzer } from './frame-analyzer.js';
-export { imageBytes, type ImageInput } from './image-input.js';
+export { checkFilename, imageBytes, type ImageInput } from './image-input.js';
 export { qualityWeight } from './quality-weight.js';

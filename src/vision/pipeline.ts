@@ -1,7 +1,7 @@
 import type { EmbeddingModel, FaceCrop } from '../embedding/index.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
 import { alignFace, boxCrop } from './align.js';
-import { decodeImage, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
+import { decodeScaled, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
 import type { Box, Point, RgbImage } from './image.js';
 import { toFivePoints } from './landmarks.js';
 import { landmarksLookSane } from './sanity.js';
@@ -89,8 +89,28 @@ interface Located {
 /** The one entry point of the recognition core: image bytes → one embedding per face. */
 export async function analyzeImage(bytes: Uint8Array, options: AnalyzeOptions): Promise<AnalyzedImage> {
   const t0 = performance.now();
-  const image = await decodeImage(bytes, options.limits ?? DEFAULT_DECODE_LIMITS);
-  return analyzeFrom(image, options, t0, performance.now());
+  const { image, scale } = await decodeScaled(bytes, options.limits ?? DEFAULT_DECODE_LIMITS);
+  if (scale === 1) return analyzeFrom(image, options, t0, performance.now());
+  // Shrunk on decode: detect with the minimum face size in decoded pixels, and report boxes,
+  // landmarks and face sizes in the caller's (original) pixels, as without the shrink.
+  const minFaceSize = (options.minFaceSize ?? DEFAULT_MIN_FACE_SIZE) * scale;
+  const analyzed = await analyzeFrom(image, { ...options, minFaceSize }, t0, performance.now());
+  return toOriginalPixels(analyzed, 1 / scale);
+}
+
+function toOriginalPixels(analyzed: AnalyzedImage, k: number): AnalyzedImage {
+  const box = (b: Box): Box => ({ x: b.x * k, y: b.y * k, width: b.width * k, height: b.height * k });
+  return {
+    ...analyzed,
+    width: Math.round(analyzed.width * k),
+    height: Math.round(analyzed.height * k),
+    faces: analyzed.faces.map((f) => ({
+      ...f,
+      box: box(f.box),
+      landmarks: f.landmarks.map(([x, y]): Point => [x * k, y * k]),
+      quality: { ...f.quality, faceSizePx: f.quality.faceSizePx * k },
+    })),
+  };
 }
 
 /**

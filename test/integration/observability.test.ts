@@ -17,7 +17,7 @@ it('serves Prometheus metrics for operations, decisions, stages and indexes, wit
   const [p] = facesDevPeople(5);
   await server.gql('mutation Enroll($input: EnrollFacesInput!) { enrollFaces(input: $input) { session { id } } }', { input: { personId: person.id, images: [imageInput(p!.files[0]!)] } }, tenant.secret);
   await server.gql('mutation Identify($input: IdentifyInput!) { identify(input: $input) { faces { decision } } }', { input: { image: imageInput(p!.files[1]!) } }, tenant.secret);
-  const res = await fetch(`${server.url}/metrics`);
+  const res = await fetch(server.metricsUrl);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
   const text = await res.text();
@@ -47,7 +47,7 @@ it('reports ready once the eager tenants’ indexes are loaded, when so configur
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(body.status, 'ready', JSON.stringify(body));
-    const metrics = await (await fetch(`${eager.url}/metrics`)).text();
+    const metrics = await (await fetch(eager.metricsUrl)).text();
     assert.match(metrics, /visage_index_load_duration_seconds_count\{model="face-arcface-512"\} 1/);
   } finally {
     await eager.stop();

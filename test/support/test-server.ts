@@ -15,6 +15,8 @@ export interface GraphQLResult<T = Record<string, any>> {
 
 export interface TestServer {
   url: string;
+  /** The Prometheus listener, on its own port. */
+  metricsUrl: string;
   app: App;
   database: TestDatabase;
   gql<T = Record<string, any>>(query: string, variables?: Record<string, unknown>, token?: string): Promise<GraphQLResult<T>>;
@@ -29,6 +31,7 @@ export async function startTestServer(env: Record<string, string> = {}, database
   const db = database ?? (await createTestDatabase());
   const config = loadConfig({
     PORT: '0',
+    VISAGE_METRICS_PORT: '0',
     HOST: '127.0.0.1',
     VISAGE_ADMIN_TOKEN: ADMIN_TOKEN,
     VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET,
@@ -42,10 +45,11 @@ export async function startTestServer(env: Record<string, string> = {}, database
     ...env,
   });
   const app = await createApp(config, createLogger(config.logLevel));
-  const { port } = await app.start();
+  const { port, metricsPort } = await app.start();
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     app,
     database: db,
     async gql(query, variables, token) {

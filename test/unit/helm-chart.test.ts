@@ -504,7 +504,13 @@ describe('helm chart rendered by helm', () => {
         }
         for (const monitor of ofKind(manifests, 'ServiceMonitor')) {
           const endpoint = (monitor.spec as { endpoints: { port: string; path: string }[] }).endpoints[0];
-          assert.equal(endpoint?.port, servicePort?.name, 'ServiceMonitor scrapes a port the Service does not name');
+          // /metrics has a port of its own (VISAGE_METRICS_PORT), apart from the API's.
+          const ports = (service.spec as { ports: { name: string; port: number; targetPort: string }[] }).ports;
+          const scraped = ports.find((p) => p.name === endpoint?.port);
+          assert.ok(scraped, 'ServiceMonitor scrapes a port the Service does not name');
+          assert.equal(scraped.name, 'metrics', 'ServiceMonitor scrapes the metrics port, not the API port');
+          const containerPorts = ((pod.spec.containers[0] as { ports?: { name?: string }[] } | undefined)?.ports ?? []);
+          assert.ok(containerPorts.some((p) => p.name === scraped.targetPort), 'the metrics Service port targets no container port');
           assert.equal(endpoint?.path, '/metrics', 'ServiceMonitor path');
         }
         for (const ingress of ofKind(manifests, 'Ingress')) {

@@ -66,7 +66,9 @@ describe('identify use case (fakes)', () => {
     const { service, events } = setup({ [key('near-ada')]: [face(new Float32Array([0.9, 0.43, 0, 0, 0, 0, 0, 0]))] }, strict);
     const byTenant = await service.identify(viewer('CLIENT'), { image: image('near-ada'), threshold: null });
     assert.equal(byTenant.faces[0]!.decision, 'UNKNOWN');
-    const byRequest = await service.identify(viewer('CLIENT'), { image: image('near-ada'), threshold: 1.0 });
+    // Raising the threshold is an ADMIN's call by default (the tenant's vote policy).
+    await rejects(service.identify(viewer('CLIENT'), { image: image('near-ada'), threshold: 1.0 }), 'FORBIDDEN', 'threshold');
+    const byRequest = await service.identify(viewer('ADMIN'), { image: image('near-ada'), threshold: 1.0 });
     assert.equal(byRequest.faces[0]!.decision, 'MATCH');
     assert.deepEqual(events.map((e) => e.threshold), [0.1, 1.0]);
   });

@@ -136,7 +136,7 @@ export const RecognitionEvent = objectType({
     t.nonNull.field('decision', { type: 'RecognitionDecision' });
     t.field('person', {
       type: 'Person',
-      resolve: (e: { personId: string | null }, _args, ctx) => (e.personId ? ctx.services.people.get(ctx.viewer, e.personId) : null),
+      resolve: (e: { personId: string | null }, _args, ctx) => (e.personId ? ctx.services.people.get(ctx.viewer, e.personId, ctx.loaders) : null),
     });
     t.id('personId');
     t.float('distance');
@@ -212,7 +212,7 @@ export const RecognitionQueries = extendType({
 export const PersonFaces = extendType({
   type: 'Person',
   definition(t) {
-    t.nonNull.list.nonNull.field('faces', { type: 'Face', resolve: (p: { id: string }, _a, ctx) => ctx.services.enrollment.faces(ctx.viewer, p.id) });
+    t.nonNull.list.nonNull.field('faces', { type: 'Face', resolve: (p: { id: string }, _a, ctx) => ctx.services.enrollment.faces(ctx.viewer, p.id, ctx.loaders) });
   },
 });
 

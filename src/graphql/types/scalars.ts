@@ -1,20 +1,22 @@
 import { Kind, type ValueNode } from 'graphql';
 import { scalarType } from 'nexus';
+import { isStorableDate } from '../../db/index.js';
+
+function parseDate(text: string): Date {
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`"${text.slice(0, 40)}" is not an ISO-8601 timestamp.`);
+  if (!isStorableDate(date)) throw new TypeError(`"${text.slice(0, 40)}" is outside the supported range 0001-01-01 to 9999-12-31.`);
+  return date;
+}
 
 export const DateTime = scalarType({
   name: 'DateTime',
   description: 'An ISO-8601 timestamp in UTC.',
   serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
-  parseValue: (value) => {
-    const date = new Date(String(value));
-    if (Number.isNaN(date.getTime())) throw new TypeError(`"${String(value)}" is not an ISO-8601 timestamp.`);
-    return date;
-  },
+  parseValue: (value) => parseDate(String(value)),
   parseLiteral: (ast) => {
     if (ast.kind !== Kind.STRING) throw new TypeError('DateTime literals must be strings.');
-    const date = new Date(ast.value);
-    if (Number.isNaN(date.getTime())) throw new TypeError(`"${ast.value}" is not an ISO-8601 timestamp.`);
-    return date;
+    return parseDate(ast.value);
   },
 });
 

@@ -3,6 +3,14 @@ import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
 import { ROLES } from '../../roles.js';
 
 export const ApiKeyRoleEnum = enumType({ name: 'ApiKeyRole', members: [...ROLES] });
+import { VOTE_OVERRIDES } from '../../tenants/index.js';
+import { policyFields } from './tenant-policy.js';
+
+export const VoteOverrideEnum = enumType({
+  name: 'VoteOverride',
+  description: 'How far a key may override k1/k2/threshold on one request: NONE, STRICTER (a lower threshold only) or ANY.',
+  members: [...VOTE_OVERRIDES],
+});
 
 export const TenantSettings = objectType({
   name: 'TenantSettings',
@@ -12,6 +20,7 @@ export const TenantSettings = objectType({
     t.nonNull.int('k1', { description: 'Neighbours that vote first.' });
     t.nonNull.int('k2', { description: 'Neighbours consulted when the first k1 tie.' });
     t.nonNull.float('threshold', { description: 'Largest L2 distance (unit vectors, 0..2) that counts as a vote.' });
+    policyFields(t, true);
   },
 });
 
@@ -94,6 +103,7 @@ export const UpdateTenantSettingsInput = inputObjectType({
     t.int('k1');
     t.int('k2');
     t.float('threshold');
+    policyFields(t, false);
   },
 });
 
@@ -148,7 +158,7 @@ export const TenantMutations = extendType({
 });
 
 export const tenantTypes = [
-  ApiKeyRoleEnum, TenantSettings, Tenant, ApiKey, CreatedApiKey, CreateTenantPayload, Viewer,
+  ApiKeyRoleEnum, VoteOverrideEnum, TenantSettings, Tenant, ApiKey, CreatedApiKey, CreateTenantPayload, Viewer,
   CreateTenantInput, CreateApiKeyInput, RevokeApiKeyInput, UpdateTenantSettingsInput,
   TenantQueries, TenantMutations, ...connectionTypes('Tenant'), ...connectionTypes('ApiKey'),
 ];

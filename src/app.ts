@@ -12,6 +12,7 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createServices } from './services.js';
+import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
@@ -70,6 +71,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     : null;
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: (err) => logger.warn({ err }, 'index catch-up failed') });
   await sync.start();
+  const lifecycle = createLifecycleRuntime({ db, repos, config, indexes, logger });
 
   const services = createServices({
     repos,
@@ -88,6 +90,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     analyzeFrame: createFrameAnalyzer({ vision, models, detection }),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
+    requestDeletion: (tenantId) => lifecycle.jobs.requestDeletion(tenantId),
+    dropIndexes: (tenantId) => indexes.drop(tenantId),
     onIdentified: (tenantId, decisions, timingsMs) => {
       for (const d of decisions) metrics.countDecision(d, tenantId);
       for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
@@ -133,6 +137,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
 
   const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
+  await lifecycle.start();
 
   return {
     db,
@@ -140,6 +145,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     async stop() {
       await http.drain(config.shutdownGraceMs);
       await apollo.stop();
+      await lifecycle.stop();
       await sync.stop();
       indexes.clear();
       await db.close();

@@ -15,6 +15,11 @@ import {
 } from './recognition/index.js';
 import { AppError } from './errors.js';
 import type { VideoSettings } from './video/index.js';
+import { createTenantLifecycleService } from './lifecycle/tenant-lifecycle-service.js';
+import { createErasureService } from './lifecycle/erasure-service.js';
+import { createKeyRotationService } from './lifecycle/key-rotation-service.js';
+import { createRetentionSettingsService } from './lifecycle/retention-settings-service.js';
+import { createAuditService } from './audit/audit-service.js';
 
 export interface ServiceDeps {
   repos: Repositories;
@@ -31,6 +36,10 @@ export interface ServiceDeps {
   /** Most frames per identifyFrames call, and per sampled identifyVideo. */
   maxFrames: number;
   onIdentified?: IdentifyDeps['onIdentified'];
+  /** Queues the durable tenant deletion job. */
+  requestDeletion: (tenantId: string) => Promise<void>;
+  /** Frees this process's indexes of a deleted tenant. */
+  dropIndexes: (tenantId: string) => void;
 }
 
 /** The use cases resolvers call, each with (viewer, input). */
@@ -51,6 +60,11 @@ export function createServices(deps: ServiceDeps) {
     identify,
     events: createEventsService({ repos }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
+    lifecycle: createTenantLifecycleService({ lifecycle: repos.lifecycle, requestDeletion: deps.requestDeletion, dropIndexes: deps.dropIndexes }),
+    erasure: createErasureService({ erasure: repos.erasure, facesRemoved: deps.indexChanged }),
+    keyRotation: createKeyRotationService({ rotation: repos.keyRotation }),
+    retention: createRetentionSettingsService({ retention: repos.retention }),
+    audit: createAuditService({ auditLog: repos.auditLog }),
     frames: createFrameIdentifyService({
       repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),

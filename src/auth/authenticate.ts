@@ -2,6 +2,7 @@ import { AppError } from '../errors.js';
 import type { Repositories } from '../db/index.js';
 import { parseApiKeySecret, sha256Hex, tokensEqual, verifySecretPart } from './api-key-secret.js';
 import type { Viewer } from './viewer.js';
+import { assertKeyUsable } from './key-usable.js';
 
 export interface AuthenticatorOptions {
   adminToken: string | undefined;
@@ -37,6 +38,7 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
       if (!(await verifySecretPart(parsed.secretPart, key.secretHash))) throw new AppError('UNAUTHENTICATED', 'This API key is not valid.');
       verified.set(key.id, fingerprint);
     }
+    assertKeyUsable(key, new Date());
 
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) + touchInterval < now) {

@@ -2,6 +2,7 @@
  * Every environment variable the server reads, with its default and its meaning. This table
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
+import { LIFECYCLE_CONFIG_KEYS } from './lifecycle-keys.js';
 import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
@@ -85,6 +86,7 @@ export const CONFIG_KEYS = {
   shutdownGraceMs: key('VISAGE_SHUTDOWN_GRACE_MS', '10000', 'On SIGTERM, how long in-flight requests may take before the process exits.', (r) => parseIntIn(r, 10_000, 0, 600_000)),
   ffmpegPath: key('VISAGE_FFMPEG', 'ffmpeg', 'ffmpeg binary used to decode videos.', (r) => parseString(r, 'ffmpeg')),
   ffmpegTimeoutMs: key('VISAGE_FFMPEG_TIMEOUT_MS', '60000', 'Longest a video decode may run before it is killed.', (r) => parseIntIn(r, 60_000, 100, 3_600_000)),
+  ...LIFECYCLE_CONFIG_KEYS,
 } as const;
 
 export type ConfigKeys = typeof CONFIG_KEYS;

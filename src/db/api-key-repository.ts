@@ -1,4 +1,4 @@
-import type { ApiKeyRole, PrismaClient } from './generated/client.js';
+import type { ApiKeyRole, PrismaClient, TenantStatus } from './generated/client.js';
 import { isUuid } from './ids.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 
@@ -11,18 +11,22 @@ export interface ApiKeyRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
 }
 
-const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true } as const;
 
 export function apiKeyRepository(prisma: PrismaClient) {
   return {
-    async create(tenantId: string, input: { name: string; role: ApiKeyRole; prefix: string; secretHash: string }): Promise<ApiKeyRecord> {
+    async create(tenantId: string, input: { name: string; role: ApiKeyRole; prefix: string; secretHash: string; expiresAt?: Date | null }): Promise<ApiKeyRecord> {
       return prisma.apiKey.create({ data: { tenantId, ...input }, select });
     },
-    /** The one lookup that is not tenant-scoped: authentication, before the tenant is known. */
-    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
-      return prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true } });
+    /**
+     * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
+     * tenant's status comes in the same read, so a suspension or deletion is seen by the next request.
+     */
+    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string; tenant: { status: TenantStatus } }) | null> {
+      return prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true, tenant: { select: { status: true } } } });
     },
     async byId(tenantId: string, id: string): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;

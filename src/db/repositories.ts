@@ -5,6 +5,11 @@ import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { tenantRepository } from './tenant-repository.js';
+import { tenantLifecycleRepository } from './tenant-lifecycle-repository.js';
+import { retentionRepository } from './retention-repository.js';
+import { erasureRepository } from './erasure-repository.js';
+import { auditLogRepository } from './audit-log-repository.js';
+import { keyRotationRepository } from './key-rotation-repository.js';
 
 export function createRepositories(db: Database) {
   return {
@@ -14,6 +19,11 @@ export function createRepositories(db: Database) {
     audit: auditRepository(db.prisma),
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
+    lifecycle: tenantLifecycleRepository(db.pool),
+    retention: retentionRepository(db.pool),
+    erasure: erasureRepository(db.pool),
+    auditLog: auditLogRepository(db.pool),
+    keyRotation: keyRotationRepository(db.pool),
   };
 }
 

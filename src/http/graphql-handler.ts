@@ -56,7 +56,8 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
           // A bad key fails the whole request with 401, before any resolver runs.
           const appErr = isAppError(err) ? err : new AppError('INTERNAL_SERVER_ERROR', 'Authentication failed unexpectedly.');
           if (!isAppError(err)) deps.logger.error({ err, requestId }, 'authentication failed');
-          throw new GraphQLError(appErr.message, { extensions: { code: appErr.code, http: { status: appErr.code === 'UNAUTHENTICATED' ? 401 : 500 } } });
+          const status = appErr.code === 'UNAUTHENTICATED' ? 401 : appErr.code === 'TENANT_SUSPENDED' ? 403 : 500;
+          throw new GraphQLError(appErr.message, { extensions: { ...appErr.details, code: appErr.code, http: { status } } });
         }
       },
     });

@@ -1,6 +1,7 @@
 import { AppError, badInput } from '../errors.js';
 import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
 import { checkPageSize, decodeCursor, type ApiKeyRecord, type ApiKeyRole, type Page, type Repositories, type TenantRecord } from '../db/index.js';
+import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
 import { defaultSettings, readSettings, validateVoteParams, type TenantSettings } from './tenant-settings.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
@@ -35,10 +36,10 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: ApiKeyRole): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: ApiKeyRole, expiresAt: Date | null = null): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = await generateApiKeySecret();
-    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash });
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt });
     return { apiKey, secret };
   }
 
@@ -50,6 +51,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
       const tenant = await repos.tenants.create({ name: input.name.trim(), slug: input.slug, settings: defaultSettings() });
       const key = await issueKey(tenant.id, 'initial admin key', 'ADMIN');
       await repos.audit.record(tenant.id, { actorKeyId: null, action: 'tenant.create', target: tenant.id });
+      await repos.audit.recordPlatform({ tenantId: tenant.id, action: 'tenant.create', target: tenant.id });
       return { tenant: view(tenant), ...key };
     },
 
@@ -95,9 +97,9 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
       return view(updated);
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: ApiKeyRole }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: ApiKeyRole; expiresAt?: Date | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
-      const created = await issueKey(v.tenantId, input.name, input.role);
+      const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()));
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });
       return created;
     },

@@ -29,3 +29,8 @@ export async function writePlatformAudit(client: pg.ClientBase, entry: { tenantI
     [entry.tenantId, entry.action, entry.target, JSON.stringify(entry.details ?? {})],
   );
 }
+
+/** The same row as Prisma create data, for writes that go through a Prisma transaction. */
+export function auditData(tenantId: string, actor: AuditActor, action: string, target: string, details: Record<string, unknown> = {}) {
+  return { tenantId, actorKeyId: actor.type === 'KEY' ? actor.keyId : null, actorType: actor.type, action, target, details: details as object };
+}

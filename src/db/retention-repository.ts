@@ -8,6 +8,12 @@ export interface RetentionSettings {
   enrollmentSessionTtlMinutes: number;
 }
 
+export interface PurgeBatch {
+  removed: number;
+  /** The oldest createdAt deleted; null when nothing was. */
+  oldest: Date | null;
+}
+
 export interface RetentionPolicy extends RetentionSettings {
   tenantId: string;
 }
@@ -16,12 +22,23 @@ const SETTINGS = `"eventRetentionDays", "auditRetentionDays", "enrollmentSession
 
 /** Batched, age-based deletes: each batch is its own short transaction on an index range. */
 export function retentionRepository(pool: pg.Pool) {
-  async function deleteOlder(table: 'RecognitionEvent' | 'AuditLog', tenantId: string, before: Date, limit: number): Promise<number> {
-    const { rowCount } = await pool.query(
-      `DELETE FROM "${table}" WHERE id IN (SELECT id FROM "${table}" WHERE "tenantId" = $1 AND "createdAt" < $2 LIMIT $3)`,
+  /**
+   * Deletes up to `limit` rows older than `before` (or at it, when `inclusive`), newest first, and
+   * returns the oldest time it deleted: the next batch starts there, so it does not walk the index
+   * entries of rows already deleted (they stay in the index until vacuum).
+   */
+  async function deleteOlder(table: 'RecognitionEvent' | 'AuditLog', tenantId: string, before: Date, inclusive: boolean, limit: number): Promise<PurgeBatch> {
+    const { rows } = await pool.query<{ removed: number; oldest: Date | null }>(
+      `WITH doomed AS (
+         SELECT id FROM "${table}" WHERE "tenantId" = $1 AND "createdAt" ${inclusive ? '<=' : '<'} $2
+          ORDER BY "createdAt" DESC, id DESC LIMIT $3
+       ), gone AS (
+         DELETE FROM "${table}" t USING doomed WHERE t.id = doomed.id RETURNING t."createdAt"
+       )
+       SELECT count(*)::int AS removed, min("createdAt") AS oldest FROM gone`,
       [tenantId, before, limit],
     );
-    return rowCount ?? 0;
+    return rows[0]!;
   }
   return {
     async settings(tenantId: string): Promise<RetentionSettings | null> {
@@ -48,8 +65,8 @@ export function retentionRepository(pool: pg.Pool) {
       );
       return rows;
     },
-    purgeEvents: (tenantId: string, before: Date, limit: number) => deleteOlder('RecognitionEvent', tenantId, before, limit),
-    purgeAudit: (tenantId: string, before: Date, limit: number) => deleteOlder('AuditLog', tenantId, before, limit),
+    purgeEvents: (tenantId: string, before: Date, inclusive: boolean, limit: number) => deleteOlder('RecognitionEvent', tenantId, before, inclusive, limit),
+    purgeAudit: (tenantId: string, before: Date, inclusive: boolean, limit: number) => deleteOlder('AuditLog', tenantId, before, inclusive, limit),
     /**
      * Cancels OPEN sessions started before `before` (a client that died mid-enrollment never
      * finishes them) and deletes their faces, which were never searchable, so no index changes.

@@ -1,4 +1,4 @@
-import type { RetentionRepository } from '../db/retention-repository.js';
+import type { PurgeBatch, RetentionRepository } from '../db/retention-repository.js';
 
 export interface PurgeResult {
   events: number;
@@ -28,12 +28,25 @@ export async function purgeRetention(
       await options.pause?.();
     }
   };
+  // Each batch continues from the oldest row the previous one deleted (see deleteOlder).
+  const drainByAge = (purge: (before: Date, inclusive: boolean) => Promise<PurgeBatch>, before: Date) => {
+    let bound = before;
+    let inclusive = false;
+    return drain(async () => {
+      const batch = await purge(bound, inclusive);
+      if (batch.oldest) {
+        bound = batch.oldest;
+        inclusive = true;
+      }
+      return batch.removed;
+    });
+  };
   for (const p of await repo.policies()) {
     const eventsBefore = new Date(now.getTime() - p.eventRetentionDays * DAY_MS);
     const auditBefore = new Date(now.getTime() - p.auditRetentionDays * DAY_MS);
     const sessionsBefore = new Date(now.getTime() - p.enrollmentSessionTtlMinutes * 60_000);
-    total.events += await drain(() => repo.purgeEvents(p.tenantId, eventsBefore, options.batchSize));
-    total.audit += await drain(() => repo.purgeAudit(p.tenantId, auditBefore, options.batchSize));
+    total.events += await drainByAge((before, inclusive) => repo.purgeEvents(p.tenantId, before, inclusive, options.batchSize), eventsBefore);
+    total.audit += await drainByAge((before, inclusive) => repo.purgeAudit(p.tenantId, before, inclusive, options.batchSize), auditBefore);
     total.sessions += await drain(async () => {
       const r = await repo.expireSessions(p.tenantId, sessionsBefore, options.batchSize);
       total.faces += r.faces;

@@ -1,6 +1,7 @@
 import { AppError, isAppError } from '../errors.js';
 import { l2Distance } from '../embedding/index.js';
-import { requireTenant, type Viewer } from '../auth/index.js';
+import { requireTenant, type TenantViewer, type Viewer } from '../auth/index.js';
+import { actorOf } from '../audit/actor-of.js';
 import type { EnrollmentSource, FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
 import type { AnalyzedFace } from '../vision/index.js';
 import type { FaceAnalyzer } from './face-analyzer.js';
@@ -139,9 +140,10 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     }));
   }
 
-  async function finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED'): Promise<SessionRecord> {
+  async function finish(v: TenantViewer, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED'): Promise<SessionRecord> {
+    const tenantId = v.tenantId;
     const session = await openSession(tenantId, sessionId);
-    const finished = await repos.enrollment.finishSession(tenantId, session.id, status);
+    const finished = await repos.enrollment.finishSession(tenantId, session.id, status, actorOf(v));
     if (!finished) throw new AppError('CONFLICT', 'Enrollment session was finished by another request.', { field: 'sessionId' });
     if (status === 'COMPLETED') await deps.indexChanged(tenantId, await deps.tenantModel(tenantId));
     return finished;
@@ -154,7 +156,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
       const v = requireTenant(viewer, 'enroll');
       const person = await repos.people.byId(v.tenantId, input.personId);
       if (!person) throw new AppError('NOT_FOUND', `No person with id "${input.personId}" in this tenant.`, { field: 'personId' });
-      return repos.enrollment.createSession(v.tenantId, person.id, input.source ?? 'IMAGES');
+      return repos.enrollment.createSession(v.tenantId, person.id, input.source ?? 'IMAGES', actorOf(v));
     },
 
     async addImages(viewer: Viewer, input: { sessionId: string; images: ImageInput[]; largestFaceOnly?: boolean | null }) {
@@ -168,12 +170,12 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     async complete(viewer: Viewer, sessionId: string): Promise<SessionRecord> {
       const v = requireTenant(viewer, 'enroll');
       const session = await openSession(v.tenantId, sessionId);
-      return finish(v.tenantId, session.id, session.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
+      return finish(v, session.id, session.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
     },
 
     async cancel(viewer: Viewer, sessionId: string): Promise<SessionRecord> {
       const v = requireTenant(viewer, 'enroll');
-      return finish(v.tenantId, sessionId, 'CANCELLED');
+      return finish(v, sessionId, 'CANCELLED');
     },
 
     /** start + add + complete in one call. */
@@ -187,13 +189,13 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
         const results = await addImages(v.tenantId, session, input.images, input.largestFaceOnly ?? false);
         return { session: await this.complete(viewer, session.id), results };
       } catch (err) {
-        await repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED').catch(() => undefined);
+        await repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED', actorOf(v)).catch(() => undefined);
         throw err;
       }
     },
 
-    async finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED') {
-      return finish(tenantId, sessionId, status);
+    async finish(v: TenantViewer, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED') {
+      return finish(v, sessionId, status);
     },
 
     async session(viewer: Viewer, id: string): Promise<SessionRecord> {
@@ -211,9 +213,8 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
 
     async deleteFace(viewer: Viewer, id: string): Promise<FaceRecord> {
       const v = requireTenant(viewer, 'managePeople');
-      const face = await repos.enrollment.deleteFace(v.tenantId, id);
+      const face = await repos.enrollment.deleteFace(v.tenantId, id, actorOf(v));
       if (!face) throw new AppError('NOT_FOUND', `No face with id "${id}" in this tenant.`, { field: 'id' });
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'face.delete', target: id });
       if (face.searchable) await deps.indexChanged(v.tenantId, face.model);
       return face;
     },

@@ -109,6 +109,12 @@ describe('erasure', () => {
     const erase = (token: string, id = person.id) => server.gql('mutation($i: ErasePersonInput!) { erasePerson(input: $i) { personId faces events completedAt } }', { i: { id } }, token);
     assert.equal(errorCode(await erase(operator.secret)), 'FORBIDDEN', 'erasure is for ADMIN keys');
 
+    const enrollmentAudit = () => server.gql('{ auditLog(filter: {action: "enrollment.completed"}) { edges { node { actorType details } } } }', {}, t.secret);
+    const completed = (await enrollmentAudit()).data!.auditLog.edges[0].node;
+    assert.equal(completed.actorType, 'KEY');
+    assert.equal(completed.details.personId, person.id);
+    assert.equal(completed.details.faceIds.length, 2, 'the faces made searchable are audited');
+
     const receipt = await erase(t.secret);
     assert.equal(receipt.errors, undefined, JSON.stringify(receipt.errors));
     assert.deepEqual({ ...receipt.data!.erasePerson, completedAt: undefined }, { personId: person.id, faces: 2, events: 1, completedAt: undefined });
@@ -122,6 +128,7 @@ describe('erasure', () => {
     assert.equal(nodes[0].action, 'person.erase');
     assert.deepEqual(nodes[0].details, { faces: 2, events: 1 });
     for (const n of nodes.slice(1)) assert.deepEqual(n.details, { redacted: true }, n.action);
+    assert.deepEqual((await enrollmentAudit()).data!.auditLog.edges[0].node.details, { redacted: true }, 'rows naming the person in details are redacted too');
     assert.equal(errorCode(await erase(t.secret)), 'NOT_FOUND', 'a second erasure finds nothing');
   });
 });

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import PgBoss from 'pg-boss';
 import type { DeletionRun } from './tenant-deletion.js';
 
@@ -20,6 +21,8 @@ export interface LifecycleJobs {
 }
 
 const DELETE_QUEUE = 'tenant-delete';
+// Any constant distinct from the migration lock's.
+const JOBS_SETUP_LOCK = 72_917_332;
 const PURGE_QUEUE = 'retention-purge';
 
 export interface PgBossJobsOptions {
@@ -51,9 +54,18 @@ export function pgBossJobs(handlers: LifecycleHandlers, options: PgBossJobsOptio
 
   return {
     async start() {
-      await boss.start();
-      await boss.createQueue(DELETE_QUEUE, { name: DELETE_QUEUE, policy: 'short' });
-      await boss.createQueue(PURGE_QUEUE, { name: PURGE_QUEUE, policy: 'singleton' });
+      // Replicas starting together deadlocked in pg-boss's schema set-up (seen in the two-process
+      // test): one at a time, under a session advisory lock.
+      const lock = new pg.Client({ connectionString: options.connectionString });
+      await lock.connect();
+      try {
+        await lock.query('SELECT pg_advisory_lock($1)', [JOBS_SETUP_LOCK]);
+        await boss.start();
+        await boss.createQueue(DELETE_QUEUE, { name: DELETE_QUEUE, policy: 'short' });
+        await boss.createQueue(PURGE_QUEUE, { name: PURGE_QUEUE, policy: 'singleton' });
+      } finally {
+        await lock.end();
+      }
       await boss.work<{ tenantId: string }>(DELETE_QUEUE, { pollingIntervalSeconds: 1 }, async ([job]) => {
         if (!job) return;
         if ((await handlers.deleteTenant(job.data.tenantId)) === 'more') await send(job.data.tenantId);

@@ -8,7 +8,8 @@ import { runTenantDeletion } from '../../src/lifecycle/tenant-deletion.js';
 import { tenantLifecycleRepository } from '../../src/db/tenant-lifecycle-repository.js';
 
 /**
- * A server process is SIGKILLed in the middle of a tenant deletion; a new process finishes it
+ * Two server processes; the deletion requested on one is refused by the other's very next request.
+ * Both are SIGKILLed in the middle of the deletion; a new process finishes it
  * (the DELETING status is the durable record, the pg-boss job is queued again at start), and
  * every row is gone, counted exactly once. Needs PostgreSQL: the test fills the tenant in SQL
  * while the server runs, which the single-process embedded database does not allow.
@@ -20,6 +21,7 @@ const ENV = { VISAGE_DELETION_BATCH_SIZE: '500', VISAGE_DELETION_SLICE_MS: '2000
 let db: { url: string; drop(): Promise<void> } | undefined;
 let pool: pg.Pool | undefined;
 let child: ChildServer | undefined;
+let replica: ChildServer | undefined;
 
 before(async () => {
   if (TEST_EMBEDDED) return;
@@ -28,7 +30,9 @@ before(async () => {
 });
 after(async () => {
   child?.process.kill('SIGKILL');
+  replica?.process.kill('SIGKILL');
   await child?.exited;
+  await replica?.exited;
   await pool?.end();
   await db?.drop();
 });
@@ -40,9 +44,11 @@ async function removed(url: string, id: string): Promise<{ status: string; event
 }
 
 it('a deletion killed mid-way resumes after a restart and finishes; a second run does nothing', { skip: TEST_EMBEDDED && 'fills the tenant in SQL beside the server', timeout: 300_000 }, async () => {
-  child = await spawnServer({ DATABASE_URL: db!.url, ...ENV });
-  const created = await gqlAt(child.url, 'mutation { createTenant(input: {name: "Doomed", slug: "doomed"}) { tenant { id } } }', {}, ADMIN_TOKEN);
+  [child, replica] = await Promise.all([spawnServer({ DATABASE_URL: db!.url, ...ENV }), spawnServer({ DATABASE_URL: db!.url, ...ENV })]);
+  const created = await gqlAt(child.url, 'mutation { createTenant(input: {name: "Doomed", slug: "doomed"}) { tenant { id } secret } }', {}, ADMIN_TOKEN);
   const id = created.data!.createTenant.tenant.id as string;
+  const secret = created.data!.createTenant.secret as string;
+  assert.equal((await gqlAt(replica.url, '{ people { totalCount } }', {}, secret)).errors, undefined);
   await pool!.query(
     `INSERT INTO "RecognitionEvent" (id, "tenantId", decision, k1, k2, threshold, model, "latencyMs", "createdAt")
      SELECT gen_random_uuid(), $1, 'UNKNOWN', 1, 3, 1.05, 'face-arcface-512', 5, now() - (g || ' minutes')::interval FROM generate_series(1, $2) g`,
@@ -52,14 +58,19 @@ it('a deletion killed mid-way resumes after a restart and finishes; a second run
 
   const requested = await gqlAt(child.url, 'mutation { deleteTenant(input: {id: "' + id + '", confirmSlug: "doomed"}) { status } }', {}, ADMIN_TOKEN);
   assert.equal(requested.data!.deleteTenant.status, 'DELETING');
+  const onReplica = await gqlAt(replica.url, '{ people { totalCount } }', {}, secret);
+  assert.equal(onReplica.status, 401, 'the other replica refuses the key on its very next request (no cache to expire)');
   let progress = await removed(child.url, id);
   for (let i = 0; i < 600 && progress.events === 0; i++) {
     await new Promise((r) => setTimeout(r, 20));
     progress = await removed(child.url, id);
   }
+  // Either process may be running the job: both die.
   child.process.kill('SIGKILL');
-  await child.exited;
+  replica.process.kill('SIGKILL');
+  await Promise.all([child.exited, replica.exited]);
   child = undefined;
+  replica = undefined;
 
   const left = await pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM "RecognitionEvent" WHERE "tenantId" = $1`, [id]);
   const status = await pool!.query<{ status: string }>(`SELECT status FROM "Tenant" WHERE id = $1`, [id]);

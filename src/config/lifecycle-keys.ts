@@ -1,7 +1,7 @@
-import type { ConfigKey } from './config-keys.js';
 import { parseIntIn, parseString } from './parsers.js';
 
-function key<T>(env: string, defaultText: string, doc: string, parse: (raw: string | undefined) => T): ConfigKey<T> {
+// Same shape as config-keys.ts's ConfigKey, which spreads this table in (importing it back would be a cycle).
+function key<T>(env: string, defaultText: string, doc: string, parse: (raw: string | undefined) => T) {
   return { env, doc, defaultText, parse };
 }
 

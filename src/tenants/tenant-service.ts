@@ -1,6 +1,7 @@
+import type { Role } from '../roles.js';
 import { AppError, badInput } from '../errors.js';
 import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
-import { checkPageSize, decodeCursor, type ApiKeyRecord, type ApiKeyRole, type Page, type Repositories, type TenantRecord } from '../db/index.js';
+import { checkPageSize, decodeCursor, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
 import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
 import { defaultSettings, readSettings, validateVoteParams, type TenantSettings } from './tenant-settings.js';
 
@@ -36,7 +37,7 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: ApiKeyRole, expiresAt: Date | null = null): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null = null): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = await generateApiKeySecret();
     const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt });
@@ -62,7 +63,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
     },
 
     /** The calling key's role; null for the platform admin, who belongs to no tenant. */
-    async viewer(viewer: Viewer): Promise<{ role: ApiKeyRole } | null> {
+    async viewer(viewer: Viewer): Promise<{ role: Role } | null> {
       if (viewer.kind === 'platform') return null;
       return { role: requireTenant(viewer, 'readTenant').role };
     },
@@ -97,7 +98,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
       return view(updated);
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: ApiKeyRole; expiresAt?: Date | null }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
       const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()));
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });

@@ -14,7 +14,7 @@ export const AuditEntry = objectType({
     t.nonNull.field('actorType', { type: 'AuditActorType' });
     t.id('actorKeyId', { description: 'The API key that acted, for actorType KEY.' });
     t.nonNull.string('action', { description: 'e.g. person.create, apiKey.rotate, person.erase, tenant.suspend.' });
-    t.nonNull.string('targetId', { resolve: (root) => (root as { target: string }).target });
+    t.nonNull.string('targetId', { resolve: (root) => root.target });
     t.nonNull.field('details', { type: 'JSON', description: 'What changed; {"redacted": true} after an erasure of the person concerned.' });
     t.nonNull.field('createdAt', { type: 'DateTime' });
   },
@@ -26,7 +26,7 @@ export const PlatformAuditEntry = objectType({
     t.nonNull.id('id');
     t.id('tenantId', { description: 'The tenant acted on; kept after the tenant is deleted.' });
     t.nonNull.string('action');
-    t.nonNull.string('targetId', { resolve: (root) => (root as { target: string }).target });
+    t.nonNull.string('targetId', { resolve: (root) => root.target });
     t.nonNull.field('details', { type: 'JSON' });
     t.nonNull.field('createdAt', { type: 'DateTime' });
   },

@@ -37,7 +37,7 @@ export const ManagedTenant = objectType({
     t.nonNull.field('createdAt', { type: 'DateTime' });
     t.nonNull.list.nonNull.field('deletionProgress', {
       type: 'DeletionProgressEntry',
-      resolve: (root) => Object.entries((root as { deletionProgress: Record<string, number> }).deletionProgress).map(([table, removed]) => ({ table, removed: Number(removed) })),
+      resolve: (root) => Object.entries(root.deletionProgress).map(([table, removed]) => ({ table, removed: Number(removed) })),
     });
   },
 });

@@ -2,13 +2,12 @@
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then drives identify over
 // HTTP against a separate server process at concurrency 1 and 8. The last stdout line is
 // {"p50Ms","p95Ms","rpsAt8","galleryFaces"}. Medians are over the measured run, after warm-up.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { migrate } from '../src/db/index.js';
+import { startBenchServer } from './support/bench-server.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -19,16 +18,7 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '4391' },
   },
 });
-const ADMIN = `bench-admin-${randomUUID()}`;
-const URL_BASE = `http://127.0.0.1:${args.port}`;
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
-
-async function gql(query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${URL_BASE}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 function unitVector(dim: number): number[] {
   const v = Array.from({ length: dim }, () => Math.random() * 2 - 1);
@@ -56,23 +46,9 @@ function percentile(sorted: number[], q: number): number {
 }
 
 async function main() {
-  const dbName = `visage_bench_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: args['database-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(args['database-url']!);
-  dbUrl.pathname = `/${dbName}`;
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
-  await migrate(pool);
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: args.port, VISAGE_METRICS_PORT: '0', HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const bench = await startBenchServer({ databaseUrl: args['database-url']!, port: args.port! });
+  const { pool, gql, admin: ADMIN } = bench;
   try {
-    for (let i = 0; i < 300; i++) {
-      if (await fetch(`${URL_BASE}/readyz`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id } secret } }', { i: { name: 'bench', slug: 'bench' } }, ADMIN);
     const token: string = createTenant.secret;
     await seedSynthetic(pool, createTenant.tenant.id, Number(args.synthetic));
@@ -112,11 +88,7 @@ async function main() {
     const result = { p50Ms: +percentile(serial, 0.5).toFixed(1), p95Ms: +percentile(serial, 0.95).toFixed(1), rpsAt8: +rpsAt8.toFixed(1), galleryFaces: Number(args.synthetic) + realFaces };
     console.log(JSON.stringify(result));
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await pool.end();
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
+    await bench.stop();
   }
 }
 

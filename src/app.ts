@@ -23,6 +23,7 @@ import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { createServices } from './services.js';
+import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
@@ -98,6 +99,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     : null;
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'index catch-up failed')) });
   await sync.start();
+  const lifecycle = createLifecycleRuntime({ db, repos, config, indexes, logger });
 
   // Every image and video frame passes one bounded queue before decode and inference.
   const admission = createAdmission({ concurrency: config.inferenceConcurrency, maxWaiting: config.inferenceQueue, maxWaitMs: config.inferenceQueueWaitMs });
@@ -120,6 +122,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     analyzeFrame: admission.wrap(createFrameAnalyzer({ vision, models, detection })),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
+    requestDeletion: (tenantId) => lifecycle.jobs.requestDeletion(tenantId),
+    dropIndexes: (tenantId) => indexes.drop(tenantId),
     onIdentified: (tenantId, decisions, timingsMs) => {
       for (const d of decisions) metrics.countDecision(d, tenantId);
       for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
@@ -178,6 +182,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
   const http = createHttpServer({ graphql, readiness }, logger);
   const metricsServer = createMetricsServer(() => metrics.render(), logger);
+  await lifecycle.start();
 
   return {
     db,
@@ -186,6 +191,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await http.drain(config.shutdownGraceMs);
       await metricsServer.close();
       await apollo.stop();
+      await lifecycle.stop();
       await sync.stop();
       await outage.stop();
       indexes.clear();

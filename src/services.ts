@@ -12,6 +12,11 @@ import type { VideoSettings } from './video/index.js';
 import type { ApiKeyHasher } from './auth/index.js';
 import { guardServices } from './limits/guard-services.js';
 import type { LimitsService } from './limits/limits-service.js';
+import { createTenantLifecycleService } from './lifecycle/tenant-lifecycle-service.js';
+import { createErasureService } from './lifecycle/erasure-service.js';
+import { createKeyRotationService } from './lifecycle/key-rotation-service.js';
+import { createRetentionSettingsService } from './lifecycle/retention-settings-service.js';
+import { createAuditService } from './audit/audit-service.js';
 
 export interface ServiceDeps {
   repos: Repositories;
@@ -30,6 +35,10 @@ export interface ServiceDeps {
   onIdentified?: IdentifyDeps['onIdentified'];
   apiKeyHasher: ApiKeyHasher;
   limits: LimitsService;
+  /** Queues the durable tenant deletion job. */
+  requestDeletion: (tenantId: string) => Promise<void>;
+  /** Frees this process's indexes of a deleted tenant. */
+  dropIndexes: (tenantId: string) => void;
 }
 
 /** The use cases resolvers call, each with (viewer, input), with the tenant's quotas in front. */
@@ -56,6 +65,11 @@ function createBaseServices(deps: ServiceDeps) {
     identify,
     events: createEventsService({ repos }),
     videoEnrollment: createVideoEnrollmentService({ repos, steps: createEnrollmentSteps(enrollmentDeps), analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
+    lifecycle: createTenantLifecycleService({ lifecycle: repos.lifecycle, requestDeletion: deps.requestDeletion, dropIndexes: deps.dropIndexes }),
+    erasure: createErasureService({ erasure: repos.erasure, facesRemoved: deps.indexChanged }),
+    keyRotation: createKeyRotationService({ rotation: repos.keyRotation, hasher: deps.apiKeyHasher }),
+    retention: createRetentionSettingsService({ retention: repos.retention }),
+    audit: createAuditService({ auditLog: repos.auditLog }),
     frames: createFrameIdentifyService({
       repos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),

@@ -3,6 +3,7 @@ import type { Repositories } from '../db/index.js';
 import { parseApiKeySecret, tokensEqual, type ApiKeyHasher } from './api-key-secret.js';
 import type { Viewer } from './viewer.js';
 import type { AuthThrottle } from './auth-throttle.js';
+import { assertKeyUsable } from './key-usable.js';
 
 export interface AuthenticatorOptions {
   adminToken: string | undefined;
@@ -42,6 +43,7 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
     if (!key || !ok) throw blockedMs > 0 ? throttled(blockedMs) : new AppError('UNAUTHENTICATED', INVALID);
     if (key.revokedAt) throw new AppError('UNAUTHENTICATED', 'This API key has been revoked; ask a tenant admin for a new one.');
     if (needsRehash) await repos.apiKeys.replaceSecretHash(key.tenantId, key.id, key.secretHash, options.hasher.hash(parsed.secretPart));
+    assertKeyUsable(key, new Date());
 
     const now = Date.now();
     if ((lastTouched.get(key.id) ?? 0) + touchInterval < now) {

@@ -12,6 +12,8 @@ export const CAPABILITIES = {
   enroll: ['ADMIN', 'OPERATOR'],
   identify: ['ADMIN', 'OPERATOR', 'CLIENT'],
   readEvents: ['ADMIN', 'OPERATOR', 'VIEWER'],
+  erasePeople: ['ADMIN'],
+  readAudit: ['ADMIN'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

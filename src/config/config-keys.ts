@@ -2,6 +2,7 @@
  * Every environment variable the server reads, with its default and its meaning. This table
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
+import { LIFECYCLE_CONFIG_KEYS } from './lifecycle-keys.js';
 import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseSecret, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
@@ -141,6 +142,7 @@ export const CONFIG_KEYS = {
   ),
   introspection: key('VISAGE_INTROSPECTION', 'false', 'Allow schema introspection and "Did you mean" suggestions in errors (development only).', (r) => parseBool(r, false)),
   metricsPort: key('VISAGE_METRICS_PORT', '9464', 'Port of the Prometheus /metrics listener, apart from the API port (0 picks a free one).', (r) => parseIntIn(r, 9464, 0, 65535)),
+  ...LIFECYCLE_CONFIG_KEYS,
 } as const;
 
 export type ConfigKeys = typeof CONFIG_KEYS;

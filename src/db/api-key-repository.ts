@@ -1,4 +1,4 @@
-import type { PrismaClient } from './generated/client.js';
+import type { PrismaClient, TenantStatus } from './generated/client.js';
 import type { Role } from '../roles.js';
 import { roleFromPrisma, roleToPrisma } from './role-mapping.js';
 import { isUuid } from './ids.js';
@@ -13,11 +13,12 @@ export interface ApiKeyRecord {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date | null;
 }
 
 export type RevokeResult = { kind: 'revoked'; key: ApiKeyRecord } | { kind: 'notFound' } | { kind: 'lastAdmin' };
 
-const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
+const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true } as const;
 
 function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row: T): Omit<T, 'role'> & { role: Role } {
   return { ...row, role: roleFromPrisma(row.role) };
@@ -27,12 +28,15 @@ const orNull = <T extends Parameters<typeof toRecord>[0]>(row: T | null) => (row
 
 export function apiKeyRepository(prisma: PrismaClient) {
   return {
-    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string }): Promise<ApiKeyRecord> {
+    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string; expiresAt?: Date | null }): Promise<ApiKeyRecord> {
       return toRecord(await prisma.apiKey.create({ data: { tenantId, ...input, role: roleToPrisma(input.role) }, select }));
     },
-    /** The one lookup that is not tenant-scoped: authentication, before the tenant is known. */
-    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
-      return orNull(await prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true } }));
+    /**
+     * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
+     * tenant's status comes in the same read, so a suspension or deletion is seen by the next request.
+     */
+    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string; tenant: { status: TenantStatus } }) | null> {
+      return orNull(await prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true, tenant: { select: { status: true } } } }));
     },
     async byId(tenantId: string, id: string): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;

@@ -4,6 +4,8 @@ import type { EnrollmentStatus } from '../domain/enrollment-status.js';
 import type { EnrollmentSource } from '../domain/enrollment-source.js';
 import { inTransaction, recordFaceChanges } from './face-changes.js';
 import { isFaceId, isUuid } from './ids.js';
+import { auditData, writeAudit, type AuditActor } from './audit-write.js';
+import { randomUUID } from 'node:crypto';
 
 export interface SessionRecord {
   id: string;
@@ -68,8 +70,13 @@ function toFace(r: FaceRow): FaceRecord {
 /** Enrollment sessions and the faces they add. Vector SQL is plain SQL on the `pg` pool. */
 export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
   return {
-    async createSession(tenantId: string, personId: string, source: EnrollmentSource): Promise<SessionRecord> {
-      return (await prisma.enrollmentSession.create({ data: { tenantId, personId, source }, select: sessionSelect })) as SessionRecord;
+    async createSession(tenantId: string, personId: string, source: EnrollmentSource, actor?: AuditActor): Promise<SessionRecord> {
+      const id = randomUUID();
+      const [session] = await prisma.$transaction([
+        prisma.enrollmentSession.create({ data: { id, tenantId, personId, source }, select: sessionSelect }),
+        ...(actor ? [prisma.auditLog.create({ data: auditData(tenantId, actor, 'enrollment.start', id, { personId, source }) })] : []),
+      ]);
+      return session as SessionRecord;
     },
 
     async session(tenantId: string, id: string): Promise<SessionRecord | null> {
@@ -124,19 +131,24 @@ export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
      * Ends an OPEN session. COMPLETED makes its faces searchable and logs them for every index;
      * CANCELLED or FAILED deletes them. Returns null when the session is not OPEN any more.
      */
-    async finishSession(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED'): Promise<SessionRecord | null> {
+    async finishSession(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED', actor?: AuditActor): Promise<SessionRecord | null> {
       const done = await inTransaction(pool, async (client) => {
-        const locked = await client.query(`SELECT id FROM "EnrollmentSession" WHERE "tenantId" = $1 AND id = $2 AND status = 'OPEN' FOR UPDATE`, [tenantId, sessionId]);
+        const locked = await client.query<{ personId: string }>(`SELECT "personId" FROM "EnrollmentSession" WHERE "tenantId" = $1 AND id = $2 AND status = 'OPEN' FOR UPDATE`, [tenantId, sessionId]);
         if (locked.rowCount === 0) return false;
+        let faceIds: string[];
         if (status === 'COMPLETED') {
           const { rows } = await client.query<{ id: string; model: string }>(
             `UPDATE "Face" SET searchable = true WHERE "tenantId" = $1 AND "sessionId" = $2 RETURNING id::text AS id, model`,
             [tenantId, sessionId],
           );
           await recordFaceChanges(client, tenantId, rows, 'ADD');
+          faceIds = rows.map((r) => r.id);
         } else {
-          await client.query(`DELETE FROM "Face" WHERE "tenantId" = $1 AND "sessionId" = $2`, [tenantId, sessionId]);
+          const { rows } = await client.query<{ id: string }>(`DELETE FROM "Face" WHERE "tenantId" = $1 AND "sessionId" = $2 RETURNING id::text AS id`, [tenantId, sessionId]);
+          faceIds = rows.map((r) => r.id);
         }
+        // The faces a completion makes searchable are the audited face additions.
+        if (actor) await writeAudit(client, tenantId, { actor, action: `enrollment.${status.toLowerCase()}`, target: sessionId, details: { personId: locked.rows[0]!.personId, faceIds } });
         await client.query(
           `UPDATE "EnrollmentSession" SET status = $3::"EnrollmentStatus", "updatedAt" = now(), "completedAt" = now() WHERE "tenantId" = $1 AND id = $2`,
           [tenantId, sessionId, status],
@@ -177,12 +189,13 @@ export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
     },
 
     /** Deletes one face (vector included) and logs the removal if it was searchable. */
-    async deleteFace(tenantId: string, id: string): Promise<FaceRecord | null> {
+    async deleteFace(tenantId: string, id: string, actor?: AuditActor): Promise<FaceRecord | null> {
       if (!isFaceId(id)) return null;
       return inTransaction(pool, async (client) => {
         const { rows } = await client.query<FaceRow>(`DELETE FROM "Face" WHERE "tenantId" = $1 AND id = $2 RETURNING ${FACE_COLUMNS}`, [tenantId, id]);
         const face = rows[0];
         if (!face) return null;
+        if (actor) await writeAudit(client, tenantId, { actor, action: 'face.delete', target: id, details: { personId: face.personId } });
         if (face.searchable) await recordFaceChanges(client, tenantId, [{ id: face.id, model: face.model }], 'DELETE');
         return toFace(face);
       });

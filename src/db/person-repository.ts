@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Prisma, PrismaClient } from './generated/client.js';
 import { inTransaction, recordFaceChanges, type FaceRef } from './face-changes.js';
 import { isUuid } from './ids.js';
+import { auditData, writeAudit, type AuditActor } from './audit-write.js';
+import { randomUUID } from 'node:crypto';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 import { isNotFound, rethrowKnown } from './prisma-errors.js';
 
@@ -28,15 +30,27 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/** What an audit row keeps about a person: what was set, so that "who changed this" has an answer. */
+function personDetails(input: PersonInput): Record<string, unknown> {
+  const { displayName, externalId } = input;
+  return { ...(displayName !== undefined ? { displayName } : {}), ...(externalId !== undefined ? { externalId } : {}), ...(input.metadata !== undefined ? { metadata: true } : {}) };
+}
+
 function conflict(err: unknown, externalId: string | null | undefined): never {
   rethrowKnown(err, `Another person in this tenant already has externalId "${externalId ?? ''}".`, 'externalId');
 }
 
 export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
   return {
-    async create(tenantId: string, input: PersonInput & { displayName: string }): Promise<PersonRecord> {
+    /** With `actor`, the audit row (naming the person's details, which an erasure redacts) commits with it. */
+    async create(tenantId: string, input: PersonInput & { displayName: string }, actor?: AuditActor): Promise<PersonRecord> {
+      const id = randomUUID();
       try {
-        return await prisma.person.create({ data: { tenantId, ...input }, select });
+        const [person] = await prisma.$transaction([
+          prisma.person.create({ data: { id, tenantId, ...input }, select }),
+          ...(actor ? [prisma.auditLog.create({ data: auditData(tenantId, actor, 'person.create', id, personDetails(input)) })] : []),
+        ]);
+        return person as PersonRecord;
       } catch (err) {
         conflict(err, input.externalId);
       }
@@ -51,11 +65,15 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
     async byExternalId(tenantId: string, externalId: string): Promise<PersonRecord | null> {
       return prisma.person.findFirst({ where: { tenantId, externalId }, select });
     },
-    async update(tenantId: string, id: string, input: PersonInput): Promise<PersonRecord | null> {
+    async update(tenantId: string, id: string, input: PersonInput, actor?: AuditActor): Promise<PersonRecord | null> {
       if (!isUuid(id)) return null;
       try {
-        const { count } = await prisma.person.updateMany({ where: { tenantId, id }, data: input });
-        return count === 0 ? null : await prisma.person.findFirst({ where: { tenantId, id }, select });
+        return await prisma.$transaction(async (tx) => {
+          const { count } = await tx.person.updateMany({ where: { tenantId, id }, data: input });
+          if (count === 0) return null;
+          if (actor) await tx.auditLog.create({ data: auditData(tenantId, actor, 'person.update', id, personDetails(input)) });
+          return tx.person.findFirst({ where: { tenantId, id }, select });
+        });
       } catch (err) {
         if (isNotFound(err)) return null;
         conflict(err, input.externalId);
@@ -78,7 +96,7 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
      * of their searchable faces so every process drops them from its index.
      */
     /** Returns the embedding models whose indexes lost faces, or null if there was no such person. */
-    async delete(tenantId: string, id: string): Promise<string[] | null> {
+    async delete(tenantId: string, id: string, actor?: AuditActor): Promise<string[] | null> {
       if (!isUuid(id)) return null;
       return inTransaction(pool, async (client) => {
         const person = await client.query('SELECT id FROM "Person" WHERE "tenantId" = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
@@ -89,6 +107,7 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
         );
         await client.query('DELETE FROM "Person" WHERE "tenantId" = $1 AND id = $2', [tenantId, id]);
         await recordFaceChanges(client, tenantId, faces.rows, 'DELETE');
+        if (actor) await writeAudit(client, tenantId, { actor, action: 'person.delete', target: id, details: { faces: faces.rowCount ?? 0 } });
         return [...new Set(faces.rows.map((f) => f.model))];
       });
     },

@@ -6,6 +6,11 @@ import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 import { tenantLimitsRepository } from './tenant-limits-repository.js';
+import { tenantLifecycleRepository } from './tenant-lifecycle-repository.js';
+import { retentionRepository } from './retention-repository.js';
+import { erasureRepository } from './erasure-repository.js';
+import { auditLogRepository } from './audit-log-repository.js';
+import { keyRotationRepository } from './key-rotation-repository.js';
 
 export function createRepositories(db: Database) {
   return {
@@ -16,6 +21,11 @@ export function createRepositories(db: Database) {
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
     tenantLimits: tenantLimitsRepository(db.prisma),
+    lifecycle: tenantLifecycleRepository(db.pool),
+    retention: retentionRepository(db.pool),
+    erasure: erasureRepository(db.pool),
+    auditLog: auditLogRepository(db.pool),
+    keyRotation: keyRotationRepository(db.pool),
   };
 }
 

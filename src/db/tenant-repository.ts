@@ -1,4 +1,4 @@
-import type { PrismaClient } from './generated/client.js';
+import type { PrismaClient, TenantStatus } from './generated/client.js';
 import { rethrowKnown } from './prisma-errors.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 
@@ -8,9 +8,16 @@ export interface TenantRecord {
   slug: string;
   settings: unknown;
   createdAt: Date;
+  status: TenantStatus;
+  eventRetentionDays: number;
+  auditRetentionDays: number;
+  enrollmentSessionTtlMinutes: number;
 }
 
-const select = { id: true, name: true, slug: true, settings: true, createdAt: true } as const;
+const select = {
+  id: true, name: true, slug: true, settings: true, createdAt: true,
+  status: true, eventRetentionDays: true, auditRetentionDays: true, enrollmentSessionTtlMinutes: true,
+} as const;
 
 export function tenantRepository(prisma: PrismaClient) {
   return {

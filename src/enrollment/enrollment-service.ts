@@ -2,6 +2,7 @@ import type { RequestLoaders } from '../loaders/request-loaders.js';
 import { AppError, isAppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
+import { actorOf } from '../audit/actor-of.js';
 import type { RejectionReason } from './rejection-reason.js';
 import { createEnrollmentSteps, type Candidate, type FaceAcceptancePolicy } from './enrollment-steps.js';
 import type { FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
@@ -89,7 +90,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
       const v = requireTenant(viewer, 'enroll');
       const person = await repos.people.byId(v.tenantId, input.personId);
       if (!person) throw new AppError('NOT_FOUND', `No person with id "${input.personId}" in this tenant.`, { field: 'personId' });
-      return repos.enrollment.createSession(v.tenantId, person.id, input.source ?? 'IMAGES');
+      return repos.enrollment.createSession(v.tenantId, person.id, input.source ?? 'IMAGES', actorOf(v));
     },
 
     async addImages(viewer: Viewer, input: { sessionId: string; images: ImageInput[]; largestFaceOnly?: boolean | null }) {
@@ -103,12 +104,12 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     async complete(viewer: Viewer, sessionId: string): Promise<SessionRecord> {
       const v = requireTenant(viewer, 'enroll');
       const session = await openSession(v.tenantId, sessionId);
-      return finish(v.tenantId, session.id, session.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
+      return finish(v.tenantId, session.id, session.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED', actorOf(v));
     },
 
     async cancel(viewer: Viewer, sessionId: string): Promise<SessionRecord> {
       const v = requireTenant(viewer, 'enroll');
-      return finish(v.tenantId, sessionId, 'CANCELLED');
+      return finish(v.tenantId, sessionId, 'CANCELLED', actorOf(v));
     },
 
     /** start + add + complete in one call. */
@@ -120,7 +121,7 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
         const results = await addImages(v.tenantId, session, input.images, input.largestFaceOnly ?? false);
         return { session: await this.complete(viewer, session.id), results };
       } catch (err) {
-        await repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED').catch(() => undefined);
+        await repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED', actorOf(v)).catch(() => undefined);
         throw err;
       }
     },
@@ -142,9 +143,8 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
 
     async deleteFace(viewer: Viewer, id: string): Promise<FaceRecord> {
       const v = requireTenant(viewer, 'managePeople');
-      const face = await repos.enrollment.deleteFace(v.tenantId, id);
+      const face = await repos.enrollment.deleteFace(v.tenantId, id, actorOf(v));
       if (!face) throw new AppError('NOT_FOUND', `No face with id "${id}" in this tenant.`, { field: 'id' });
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'face.delete', target: id });
       if (face.searchable) await deps.indexChanged(v.tenantId, face.model);
       return face;
     },

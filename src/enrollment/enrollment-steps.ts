@@ -1,3 +1,4 @@
+import type { AuditActor } from '../db/audit-write.js';
 import { AppError } from '../errors.js';
 import { l2Distance } from '../embedding/index.js';
 import type { RejectionReason } from './rejection-reason.js';
@@ -88,9 +89,9 @@ export function createEnrollmentSteps(deps: EnrollmentStepsDeps) {
     return results;
   }
 
-  async function finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED'): Promise<SessionRecord> {
+  async function finish(tenantId: string, sessionId: string, status: 'COMPLETED' | 'CANCELLED' | 'FAILED', actor?: AuditActor): Promise<SessionRecord> {
     const session = await openSession(tenantId, sessionId);
-    const finished = await repos.enrollment.finishSession(tenantId, session.id, status);
+    const finished = await repos.enrollment.finishSession(tenantId, session.id, status, actor);
     if (!finished) throw new AppError('CONFLICT', 'Enrollment session was finished by another request.', { field: 'sessionId' });
     if (status === 'COMPLETED') await deps.indexChanged(tenantId, await deps.tenantModel(tenantId));
     return finished;

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
+import { actorOf } from '../audit/actor-of.js';
 import type { Repositories, SessionRecord } from '../db/index.js';
 import { qualityWeight, type AnalyzedFace, type FrameAnalyzer } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
@@ -88,16 +89,16 @@ export function createVideoEnrollmentService(deps: VideoEnrollmentDeps) {
       }
 
       const { kept, nearDuplicates, notSelected } = selectFrames(passed, maxFrames, policy.nearDuplicateDistance);
-      const session = await deps.repos.enrollment.createSession(v.tenantId, person.id, 'VIDEO');
+      const session = await deps.repos.enrollment.createSession(v.tenantId, person.id, 'VIDEO', actorOf(v));
       try {
         // Near-duplicates count as DUPLICATE rejections; frames left out only because enough
         // better ones were kept are not rejections, so they are reported apart.
         const candidates: Candidate[] = [...kept, ...nearDuplicates.map((): Candidate => ({ ok: false, reason: 'DUPLICATE', message: 'Near-duplicate of a kept frame.' })), ...rejected];
         await deps.steps.store(v.tenantId, session, model, candidates, { framesRead, nearDuplicates: nearDuplicates.length, notSelected });
         const stored = (await deps.repos.enrollment.session(v.tenantId, session.id))!;
-        return await deps.steps.finish(v.tenantId, session.id, stored.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED');
+        return await deps.steps.finish(v.tenantId, session.id, stored.imagesAccepted > 0 ? 'COMPLETED' : 'FAILED', actorOf(v));
       } catch (err) {
-        await deps.repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED').catch(() => undefined);
+        await deps.repos.enrollment.finishSession(v.tenantId, session.id, 'FAILED', actorOf(v)).catch(() => undefined);
         throw err;
       }
     },

@@ -19,7 +19,15 @@ export interface NexusGenInputs {
     largestFaceOnly?: boolean | null; // Boolean
     sessionId: string; // ID!
   }
+  AuditLogFilter: { // input type
+    action?: string | null; // String
+    actorKeyId?: string | null; // ID
+    from?: NexusGenScalars['DateTime'] | null; // DateTime
+    targetId?: string | null; // ID
+    to?: NexusGenScalars['DateTime'] | null; // DateTime
+  }
   CreateApiKeyInput: { // input type
+    expiresAt?: NexusGenScalars['DateTime'] | null; // DateTime
     name: string; // String!
     role: NexusGenEnums['ApiKeyRole']; // ApiKeyRole!
   }
@@ -38,6 +46,10 @@ export interface NexusGenInputs {
   DeletePersonInput: { // input type
     id: string; // ID!
   }
+  DeleteTenantInput: { // input type
+    confirmSlug: string; // String!
+    id: string; // ID!
+  }
   EnrollFacesInput: { // input type
     images: NexusGenInputs['ImageInput'][]; // [ImageInput!]!
     largestFaceOnly?: boolean | null; // Boolean
@@ -51,6 +63,9 @@ export interface NexusGenInputs {
   }
   EnrollmentSessionInput: { // input type
     sessionId: string; // ID!
+  }
+  ErasePersonInput: { // input type
+    id: string; // ID!
   }
   IdentifyFramesInput: { // input type
     frames: NexusGenInputs['ImageInput'][]; // [ImageInput!]!
@@ -83,6 +98,12 @@ export interface NexusGenInputs {
     name: string; // String!
     tenantId: string; // ID!
   }
+  PlatformAuditLogFilter: { // input type
+    action?: string | null; // String
+    from?: NexusGenScalars['DateTime'] | null; // DateTime
+    targetId?: string | null; // ID
+    to?: NexusGenScalars['DateTime'] | null; // DateTime
+  }
   RecognitionEventFilter: { // input type
     decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     from?: NexusGenScalars['DateTime'] | null; // DateTime
@@ -90,18 +111,33 @@ export interface NexusGenInputs {
     source?: string | null; // String
     to?: NexusGenScalars['DateTime'] | null; // DateTime
   }
+  ResumeTenantInput: { // input type
+    id: string; // ID!
+  }
   RevokeApiKeyInput: { // input type
+    id: string; // ID!
+  }
+  RotateApiKeyInput: { // input type
+    graceMinutes: number; // Int!
     id: string; // ID!
   }
   StartEnrollmentInput: { // input type
     personId: string; // ID!
     source?: NexusGenEnums['EnrollmentSource'] | null; // EnrollmentSource
   }
+  SuspendTenantInput: { // input type
+    id: string; // ID!
+  }
   UpdatePersonInput: { // input type
     displayName?: string | null; // String
     externalId?: string | null; // String
     id: string; // ID!
     metadata?: NexusGenScalars['JSON'] | null; // JSON
+  }
+  UpdateRetentionSettingsInput: { // input type
+    auditRetentionDays?: number | null; // Int
+    enrollmentSessionTtlMinutes?: number | null; // Int
+    eventRetentionDays?: number | null; // Int
   }
   UpdateTenantLimitsInput: { // input type
     enrolledImagesPerDay?: number | null; // Int
@@ -130,10 +166,12 @@ export interface NexusGenInputs {
 
 export interface NexusGenEnums {
   ApiKeyRole: "ADMIN" | "CLIENT" | "OPERATOR" | "VIEWER"
+  AuditActorType: "KEY" | "PLATFORM" | "SYSTEM"
   EnrollmentSource: "IMAGES" | "IMPORT" | "VIDEO"
   EnrollmentStatus: "CANCELLED" | "COMPLETED" | "FAILED" | "OPEN"
   RecognitionDecision: "MATCH" | "NO_FACE" | "UNKNOWN"
   RejectionReason: "DUPLICATE" | "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "LOW_QUALITY" | "MULTIPLE_FACES" | "NO_FACE"
+  TenantStatus: "ACTIVE" | "DELETED" | "DELETING" | "SUSPENDED"
   VoteOverride: "ANY" | "NONE" | "STRICTER"
 }
 
@@ -158,6 +196,16 @@ export interface NexusGenObjects {
     cursor: string; // String!
     node: NexusGenRootTypes['ApiKey']; // ApiKey!
   }
+  AuditEntry: records.AuditRecord;
+  AuditEntryConnection: { // root type
+    edges: NexusGenRootTypes['AuditEntryEdge'][]; // [AuditEntryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  AuditEntryEdge: { // root type
+    cursor: string; // String!
+    node: NexusGenRootTypes['AuditEntry']; // AuditEntry!
+  }
   Box: { // root type
     height: number; // Float!
     width: number; // Float!
@@ -181,6 +229,10 @@ export interface NexusGenObjects {
   DeletePersonPayload: { // root type
     id: string; // ID!
   }
+  DeletionProgressEntry: { // root type
+    removed: number; // Int!
+    table: string; // String!
+  }
   EnrollmentImageResult: { // root type
     accepted: boolean; // Boolean!
     faceId?: string | null; // ID
@@ -195,6 +247,12 @@ export interface NexusGenObjects {
     session: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
   }
   EnrollmentSession: records.SessionRecord;
+  ErasureReceipt: { // root type
+    completedAt: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    faces: number; // Int!
+    personId: string; // ID!
+  }
   Face: records.FaceRecord;
   FaceQuality: { // root type
     detectionScore: number; // Float!
@@ -234,6 +292,7 @@ export interface NexusGenObjects {
     search: number; // Float!
     total: number; // Float!
   }
+  ManagedTenant: records.TenantLifecycleRecord;
   Mutation: {};
   PageInfo: { // root type
     endCursor?: string | null; // String
@@ -249,6 +308,16 @@ export interface NexusGenObjects {
     cursor: string; // String!
     node: NexusGenRootTypes['Person']; // Person!
   }
+  PlatformAuditEntry: records.PlatformAuditRecord;
+  PlatformAuditEntryConnection: { // root type
+    edges: NexusGenRootTypes['PlatformAuditEntryEdge'][]; // [PlatformAuditEntryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  PlatformAuditEntryEdge: { // root type
+    cursor: string; // String!
+    node: NexusGenRootTypes['PlatformAuditEntry']; // PlatformAuditEntry!
+  }
   Query: {};
   RecognitionEvent: records.RecognitionEventRecord;
   RecognitionEventConnection: { // root type
@@ -259,6 +328,16 @@ export interface NexusGenObjects {
   RecognitionEventEdge: { // root type
     cursor: string; // String!
     node: NexusGenRootTypes['RecognitionEvent']; // RecognitionEvent!
+  }
+  RetentionSettings: { // root type
+    auditRetentionDays: number; // Int!
+    enrollmentSessionTtlMinutes: number; // Int!
+    eventRetentionDays: number; // Int!
+  }
+  RotateApiKeyPayload: { // root type
+    apiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
+    previous: NexusGenRootTypes['ApiKey']; // ApiKey!
+    secret: string; // String!
   }
   Tenant: records.TenantView;
   TenantConnection: { // root type
@@ -324,6 +403,7 @@ export type NexusGenAllTypes = NexusGenRootTypes & NexusGenScalars & NexusGenEnu
 export interface NexusGenFieldTypes {
   ApiKey: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
+    expiresAt: NexusGenScalars['DateTime'] | null; // DateTime
     id: string; // ID!
     lastUsedAt: NexusGenScalars['DateTime'] | null; // DateTime
     name: string; // String!
@@ -339,6 +419,24 @@ export interface NexusGenFieldTypes {
   ApiKeyEdge: { // field return type
     cursor: string; // String!
     node: NexusGenRootTypes['ApiKey']; // ApiKey!
+  }
+  AuditEntry: { // field return type
+    action: string; // String!
+    actorKeyId: string | null; // ID
+    actorType: NexusGenEnums['AuditActorType']; // AuditActorType!
+    createdAt: NexusGenScalars['DateTime']; // DateTime!
+    details: NexusGenScalars['JSON']; // JSON!
+    id: string; // ID!
+    targetId: string; // String!
+  }
+  AuditEntryConnection: { // field return type
+    edges: NexusGenRootTypes['AuditEntryEdge'][]; // [AuditEntryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  AuditEntryEdge: { // field return type
+    cursor: string; // String!
+    node: NexusGenRootTypes['AuditEntry']; // AuditEntry!
   }
   Box: { // field return type
     height: number; // Float!
@@ -363,6 +461,10 @@ export interface NexusGenFieldTypes {
   DeletePersonPayload: { // field return type
     id: string; // ID!
   }
+  DeletionProgressEntry: { // field return type
+    removed: number; // Int!
+    table: string; // String!
+  }
   EnrollmentImageResult: { // field return type
     accepted: boolean; // Boolean!
     faceId: string | null; // ID
@@ -386,6 +488,12 @@ export interface NexusGenFieldTypes {
     source: NexusGenEnums['EnrollmentSource']; // EnrollmentSource!
     stats: NexusGenScalars['JSON']; // JSON!
     status: NexusGenEnums['EnrollmentStatus']; // EnrollmentStatus!
+  }
+  ErasureReceipt: { // field return type
+    completedAt: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    faces: number; // Int!
+    personId: string; // ID!
   }
   Face: { // field return type
     box: NexusGenRootTypes['Box']; // Box!
@@ -444,6 +552,16 @@ export interface NexusGenFieldTypes {
     search: number; // Float!
     total: number; // Float!
   }
+  ManagedTenant: { // field return type
+    createdAt: NexusGenScalars['DateTime']; // DateTime!
+    deletedAt: NexusGenScalars['DateTime'] | null; // DateTime
+    deletionProgress: NexusGenRootTypes['DeletionProgressEntry'][]; // [DeletionProgressEntry!]!
+    id: string; // ID!
+    name: string; // String!
+    slug: string; // String!
+    status: NexusGenEnums['TenantStatus']; // TenantStatus!
+    statusChangedAt: NexusGenScalars['DateTime'] | null; // DateTime
+  }
   Mutation: { // field return type
     addEnrollmentImages: NexusGenRootTypes['EnrollmentImagesPayload']; // EnrollmentImagesPayload!
     cancelEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
@@ -453,15 +571,21 @@ export interface NexusGenFieldTypes {
     createTenant: NexusGenRootTypes['CreateTenantPayload']; // CreateTenantPayload!
     deleteFace: NexusGenRootTypes['Face']; // Face!
     deletePerson: NexusGenRootTypes['DeletePersonPayload']; // DeletePersonPayload!
+    deleteTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     enrollFaces: NexusGenRootTypes['EnrollmentImagesPayload']; // EnrollmentImagesPayload!
     enrollVideo: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
+    erasePerson: NexusGenRootTypes['ErasureReceipt']; // ErasureReceipt!
     identify: NexusGenRootTypes['IdentifyPayload']; // IdentifyPayload!
     identifyFrames: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
     identifyVideo: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
     issueTenantAdminKey: NexusGenRootTypes['CreateApiKeyPayload']; // CreateApiKeyPayload!
+    resumeTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     revokeApiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
+    rotateApiKey: NexusGenRootTypes['RotateApiKeyPayload']; // RotateApiKeyPayload!
     startEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
+    suspendTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     updatePerson: NexusGenRootTypes['Person']; // Person!
+    updateRetentionSettings: NexusGenRootTypes['RetentionSettings']; // RetentionSettings!
     updateTenantLimits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
     updateTenantSettings: NexusGenRootTypes['Tenant']; // Tenant!
   }
@@ -487,12 +611,32 @@ export interface NexusGenFieldTypes {
     cursor: string; // String!
     node: NexusGenRootTypes['Person']; // Person!
   }
+  PlatformAuditEntry: { // field return type
+    action: string; // String!
+    createdAt: NexusGenScalars['DateTime']; // DateTime!
+    details: NexusGenScalars['JSON']; // JSON!
+    id: string; // ID!
+    targetId: string; // String!
+    tenantId: string | null; // ID
+  }
+  PlatformAuditEntryConnection: { // field return type
+    edges: NexusGenRootTypes['PlatformAuditEntryEdge'][]; // [PlatformAuditEntryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  PlatformAuditEntryEdge: { // field return type
+    cursor: string; // String!
+    node: NexusGenRootTypes['PlatformAuditEntry']; // PlatformAuditEntry!
+  }
   Query: { // field return type
     apiKeys: NexusGenRootTypes['ApiKeyConnection']; // ApiKeyConnection!
+    auditLog: NexusGenRootTypes['AuditEntryConnection']; // AuditEntryConnection!
     enrollmentSession: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     people: NexusGenRootTypes['PersonConnection']; // PersonConnection!
     person: NexusGenRootTypes['Person']; // Person!
+    platformAuditLog: NexusGenRootTypes['PlatformAuditEntryConnection']; // PlatformAuditEntryConnection!
     recognitionEvents: NexusGenRootTypes['RecognitionEventConnection']; // RecognitionEventConnection!
+    tenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     tenants: NexusGenRootTypes['TenantConnection']; // TenantConnection!
     viewer: NexusGenRootTypes['Viewer'] | null; // Viewer
   }
@@ -522,13 +666,25 @@ export interface NexusGenFieldTypes {
     cursor: string; // String!
     node: NexusGenRootTypes['RecognitionEvent']; // RecognitionEvent!
   }
+  RetentionSettings: { // field return type
+    auditRetentionDays: number; // Int!
+    enrollmentSessionTtlMinutes: number; // Int!
+    eventRetentionDays: number; // Int!
+  }
+  RotateApiKeyPayload: { // field return type
+    apiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
+    previous: NexusGenRootTypes['ApiKey']; // ApiKey!
+    secret: string; // String!
+  }
   Tenant: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
     id: string; // ID!
     limits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
     name: string; // String!
+    retention: NexusGenRootTypes['RetentionSettings']; // RetentionSettings!
     settings: NexusGenRootTypes['TenantSettings']; // TenantSettings!
     slug: string; // String!
+    status: NexusGenEnums['TenantStatus']; // TenantStatus!
     usage: NexusGenRootTypes['TenantUsage']; // TenantUsage!
   }
   TenantConnection: { // field return type
@@ -585,6 +741,7 @@ export interface NexusGenFieldTypes {
 export interface NexusGenFieldTypeNames {
   ApiKey: { // field return type name
     createdAt: 'DateTime'
+    expiresAt: 'DateTime'
     id: 'ID'
     lastUsedAt: 'DateTime'
     name: 'String'
@@ -600,6 +757,24 @@ export interface NexusGenFieldTypeNames {
   ApiKeyEdge: { // field return type name
     cursor: 'String'
     node: 'ApiKey'
+  }
+  AuditEntry: { // field return type name
+    action: 'String'
+    actorKeyId: 'ID'
+    actorType: 'AuditActorType'
+    createdAt: 'DateTime'
+    details: 'JSON'
+    id: 'ID'
+    targetId: 'String'
+  }
+  AuditEntryConnection: { // field return type name
+    edges: 'AuditEntryEdge'
+    pageInfo: 'PageInfo'
+    totalCount: 'Int'
+  }
+  AuditEntryEdge: { // field return type name
+    cursor: 'String'
+    node: 'AuditEntry'
   }
   Box: { // field return type name
     height: 'Float'
@@ -624,6 +799,10 @@ export interface NexusGenFieldTypeNames {
   DeletePersonPayload: { // field return type name
     id: 'ID'
   }
+  DeletionProgressEntry: { // field return type name
+    removed: 'Int'
+    table: 'String'
+  }
   EnrollmentImageResult: { // field return type name
     accepted: 'Boolean'
     faceId: 'ID'
@@ -647,6 +826,12 @@ export interface NexusGenFieldTypeNames {
     source: 'EnrollmentSource'
     stats: 'JSON'
     status: 'EnrollmentStatus'
+  }
+  ErasureReceipt: { // field return type name
+    completedAt: 'DateTime'
+    events: 'Int'
+    faces: 'Int'
+    personId: 'ID'
   }
   Face: { // field return type name
     box: 'Box'
@@ -705,6 +890,16 @@ export interface NexusGenFieldTypeNames {
     search: 'Float'
     total: 'Float'
   }
+  ManagedTenant: { // field return type name
+    createdAt: 'DateTime'
+    deletedAt: 'DateTime'
+    deletionProgress: 'DeletionProgressEntry'
+    id: 'ID'
+    name: 'String'
+    slug: 'String'
+    status: 'TenantStatus'
+    statusChangedAt: 'DateTime'
+  }
   Mutation: { // field return type name
     addEnrollmentImages: 'EnrollmentImagesPayload'
     cancelEnrollment: 'EnrollmentSession'
@@ -714,15 +909,21 @@ export interface NexusGenFieldTypeNames {
     createTenant: 'CreateTenantPayload'
     deleteFace: 'Face'
     deletePerson: 'DeletePersonPayload'
+    deleteTenant: 'ManagedTenant'
     enrollFaces: 'EnrollmentImagesPayload'
     enrollVideo: 'EnrollmentSession'
+    erasePerson: 'ErasureReceipt'
     identify: 'IdentifyPayload'
     identifyFrames: 'IdentifyFramesPayload'
     identifyVideo: 'IdentifyFramesPayload'
     issueTenantAdminKey: 'CreateApiKeyPayload'
+    resumeTenant: 'ManagedTenant'
     revokeApiKey: 'ApiKey'
+    rotateApiKey: 'RotateApiKeyPayload'
     startEnrollment: 'EnrollmentSession'
+    suspendTenant: 'ManagedTenant'
     updatePerson: 'Person'
+    updateRetentionSettings: 'RetentionSettings'
     updateTenantLimits: 'TenantLimits'
     updateTenantSettings: 'Tenant'
   }
@@ -748,12 +949,32 @@ export interface NexusGenFieldTypeNames {
     cursor: 'String'
     node: 'Person'
   }
+  PlatformAuditEntry: { // field return type name
+    action: 'String'
+    createdAt: 'DateTime'
+    details: 'JSON'
+    id: 'ID'
+    targetId: 'String'
+    tenantId: 'ID'
+  }
+  PlatformAuditEntryConnection: { // field return type name
+    edges: 'PlatformAuditEntryEdge'
+    pageInfo: 'PageInfo'
+    totalCount: 'Int'
+  }
+  PlatformAuditEntryEdge: { // field return type name
+    cursor: 'String'
+    node: 'PlatformAuditEntry'
+  }
   Query: { // field return type name
     apiKeys: 'ApiKeyConnection'
+    auditLog: 'AuditEntryConnection'
     enrollmentSession: 'EnrollmentSession'
     people: 'PersonConnection'
     person: 'Person'
+    platformAuditLog: 'PlatformAuditEntryConnection'
     recognitionEvents: 'RecognitionEventConnection'
+    tenant: 'ManagedTenant'
     tenants: 'TenantConnection'
     viewer: 'Viewer'
   }
@@ -783,13 +1004,25 @@ export interface NexusGenFieldTypeNames {
     cursor: 'String'
     node: 'RecognitionEvent'
   }
+  RetentionSettings: { // field return type name
+    auditRetentionDays: 'Int'
+    enrollmentSessionTtlMinutes: 'Int'
+    eventRetentionDays: 'Int'
+  }
+  RotateApiKeyPayload: { // field return type name
+    apiKey: 'ApiKey'
+    previous: 'ApiKey'
+    secret: 'String'
+  }
   Tenant: { // field return type name
     createdAt: 'DateTime'
     id: 'ID'
     limits: 'TenantLimits'
     name: 'String'
+    retention: 'RetentionSettings'
     settings: 'TenantSettings'
     slug: 'String'
+    status: 'TenantStatus'
     usage: 'TenantUsage'
   }
   TenantConnection: { // field return type name
@@ -869,11 +1102,17 @@ export interface NexusGenArgTypes {
     deletePerson: { // args
       input: NexusGenInputs['DeletePersonInput']; // DeletePersonInput!
     }
+    deleteTenant: { // args
+      input: NexusGenInputs['DeleteTenantInput']; // DeleteTenantInput!
+    }
     enrollFaces: { // args
       input: NexusGenInputs['EnrollFacesInput']; // EnrollFacesInput!
     }
     enrollVideo: { // args
       input: NexusGenInputs['EnrollVideoInput']; // EnrollVideoInput!
+    }
+    erasePerson: { // args
+      input: NexusGenInputs['ErasePersonInput']; // ErasePersonInput!
     }
     identify: { // args
       input: NexusGenInputs['IdentifyInput']; // IdentifyInput!
@@ -887,14 +1126,26 @@ export interface NexusGenArgTypes {
     issueTenantAdminKey: { // args
       input: NexusGenInputs['IssueTenantAdminKeyInput']; // IssueTenantAdminKeyInput!
     }
+    resumeTenant: { // args
+      input: NexusGenInputs['ResumeTenantInput']; // ResumeTenantInput!
+    }
     revokeApiKey: { // args
       input: NexusGenInputs['RevokeApiKeyInput']; // RevokeApiKeyInput!
+    }
+    rotateApiKey: { // args
+      input: NexusGenInputs['RotateApiKeyInput']; // RotateApiKeyInput!
     }
     startEnrollment: { // args
       input: NexusGenInputs['StartEnrollmentInput']; // StartEnrollmentInput!
     }
+    suspendTenant: { // args
+      input: NexusGenInputs['SuspendTenantInput']; // SuspendTenantInput!
+    }
     updatePerson: { // args
       input: NexusGenInputs['UpdatePersonInput']; // UpdatePersonInput!
+    }
+    updateRetentionSettings: { // args
+      input: NexusGenInputs['UpdateRetentionSettingsInput']; // UpdateRetentionSettingsInput!
     }
     updateTenantLimits: { // args
       input: NexusGenInputs['UpdateTenantLimitsInput']; // UpdateTenantLimitsInput!
@@ -908,6 +1159,11 @@ export interface NexusGenArgTypes {
       after?: string | null; // String
       first: number | null; // Int
     }
+    auditLog: { // args
+      after?: string | null; // String
+      filter?: NexusGenInputs['AuditLogFilter'] | null; // AuditLogFilter
+      first: number | null; // Int
+    }
     enrollmentSession: { // args
       id: string; // ID!
     }
@@ -919,10 +1175,18 @@ export interface NexusGenArgTypes {
     person: { // args
       id: string; // ID!
     }
+    platformAuditLog: { // args
+      after?: string | null; // String
+      filter?: NexusGenInputs['PlatformAuditLogFilter'] | null; // PlatformAuditLogFilter
+      first: number | null; // Int
+    }
     recognitionEvents: { // args
       after?: string | null; // String
       filter?: NexusGenInputs['RecognitionEventFilter'] | null; // RecognitionEventFilter
       first: number | null; // Int
+    }
+    tenant: { // args
+      id: string; // ID!
     }
     tenants: { // args
       after?: string | null; // String

@@ -9,6 +9,8 @@ import { personTypes } from './types/person.js';
 import { recognitionTypes } from './types/recognition.js';
 import { videoTypes } from './types/video.js';
 import { limitTypes } from './types/limits.js';
+import { lifecycleTypes } from './types/lifecycle.js';
+import { auditTypes } from './types/audit.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '../../schema.graphql');
@@ -39,7 +41,7 @@ const formatTypegen = (content: string, type: 'schema' | 'types'): string => (ty
 
 function schemaConfig(emit: boolean): core.SchemaConfig {
   return {
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes],
     outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
     shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,
@@ -55,6 +57,9 @@ function schemaConfig(emit: boolean): core.SchemaConfig {
         Face: 'records.FaceRecord',
         RecognitionEvent: 'records.RecognitionEventRecord',
         IdentifiedFace: 'records.IdentifiedFace',
+        ManagedTenant: 'records.TenantLifecycleRecord',
+        AuditEntry: 'records.AuditRecord',
+        PlatformAuditEntry: 'records.PlatformAuditRecord',
       },
     },
     features: { abstractTypeStrategies: { resolveType: true } },

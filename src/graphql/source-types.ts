@@ -3,3 +3,5 @@
 export type { ApiKeyRecord, PersonRecord, SessionRecord, FaceRecord, RecognitionEventRecord } from '../db/index.js';
 export type { IdentifiedFace } from '../identify/index.js';
 export type { TenantView } from '../tenants/index.js';
+export type { TenantLifecycleRecord } from '../db/tenant-lifecycle-repository.js';
+export type { AuditRecord, PlatformAuditRecord } from '../db/audit-log-repository.js';

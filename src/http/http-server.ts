@@ -37,6 +37,10 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer
       else res.end();
     });
   });
+  // Node closes an idle keep-alive socket after 5 s; a client that pauses longer than that between
+  // requests (building a large upload) can send on a socket the server is closing and get a reset.
+  // Clients' own idle timeouts (undici: 4 s) are shorter than this, so they close first.
+  server.keepAliveTimeout = 30_000;
 
   return {
     listen: (port, host) =>

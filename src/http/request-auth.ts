@@ -18,7 +18,7 @@ export interface RequestAuthDeps {
   trustedProxies: number;
 }
 
-export type RequestAuth = { kind: 'ok'; viewer: Viewer } | { kind: 'refused'; status: 401 | 429 | 500 | 503; error: AppError };
+export type RequestAuth = { kind: 'ok'; viewer: Viewer } | { kind: 'refused'; status: 401 | 403 | 429 | 500 | 503; error: AppError };
 
 /**
  * Who is calling, decided from the headers alone, before a byte of the body is read: no key,
@@ -66,7 +66,14 @@ export function createRequestAuth(deps: RequestAuthDeps) {
   };
 }
 
+const REFUSAL_STATUS: Partial<Record<AppError['code'], 401 | 403 | 500 | 503>> = {
+  UNAUTHENTICATED: 401,
+  TENANT_SUSPENDED: 403,
+  INTERNAL_SERVER_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
 function refused(error: AppError): RequestAuth {
-  const status = error.code === 'UNAUTHENTICATED' ? 401 : error.code === 'INTERNAL_SERVER_ERROR' ? 500 : error.code === 'SERVICE_UNAVAILABLE' ? 503 : 429;
+  const status = REFUSAL_STATUS[error.code] ?? 429;
   return { kind: 'refused', status, error };
 }

@@ -1,6 +1,7 @@
 import { AppError, badInput } from '../errors.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { RequestLoaders } from '../loaders/request-loaders.js';
+import { actorOf } from '../audit/actor-of.js';
 import { checkPageSize, decodeCursor, type Page, type PersonRecord, type Repositories } from '../db/index.js';
 
 export interface PersonFields {
@@ -64,25 +65,21 @@ export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) 
     async create(viewer: Viewer, input: PersonFields): Promise<PersonRecord> {
       const v = requireTenant(viewer, 'managePeople');
       const fields = checkFields(input, true);
-      const person = await repos.people.create(v.tenantId, { ...fields, displayName: fields.displayName! });
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.create', target: person.id });
-      return person;
+      return repos.people.create(v.tenantId, { ...fields, displayName: fields.displayName! }, actorOf(v));
     },
 
     async update(viewer: Viewer, input: PersonFields & { id: string }): Promise<PersonRecord> {
       const v = requireTenant(viewer, 'managePeople');
-      const person = await repos.people.update(v.tenantId, input.id, checkFields(input, false));
+      const person = await repos.people.update(v.tenantId, input.id, checkFields(input, false), actorOf(v));
       if (!person) throw notFound(input.id);
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.update', target: person.id });
       return person;
     },
 
     async delete(viewer: Viewer, id: string): Promise<{ id: string }> {
       const v = requireTenant(viewer, 'managePeople');
-      const models = await repos.people.delete(v.tenantId, id);
+      const models = await repos.people.delete(v.tenantId, id, actorOf(v));
       if (!models) throw notFound(id);
       await Promise.all(models.map((model) => facesRemoved(v.tenantId, model)));
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'person.delete', target: id });
       return { id };
     },
 

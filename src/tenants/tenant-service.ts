@@ -5,6 +5,7 @@ import { checkPageSize, decodeCursor, isUuid, type ApiKeyRecord, type Page, type
 import { defaultSettings, readSettings, type TenantSettings } from './tenant-settings.js';
 import { validateVoteParams } from '../identify/vote-params.js';
 import { validatePolicy, type TenantPolicy } from './tenant-policy.js';
+import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;
@@ -39,10 +40,10 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: Role): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null = null): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = apiKeyHasher.generate();
-    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash });
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt });
     return { apiKey, secret };
   }
 
@@ -54,6 +55,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       const tenant = await repos.tenants.create({ name: input.name.trim(), slug: input.slug, settings: defaultSettings() });
       const key = await issueKey(tenant.id, 'initial admin key', 'ADMIN');
       await repos.audit.record(tenant.id, { actorKeyId: null, action: 'tenant.create', target: tenant.id });
+      await repos.audit.recordPlatform({ tenantId: tenant.id, action: 'tenant.create', target: tenant.id });
       return { tenant: view(tenant), ...key };
     },
 
@@ -109,9 +111,9 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       return view(updated);
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: Role }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
-      const created = await issueKey(v.tenantId, input.name, input.role);
+      const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()));
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });
       return created;
     },

@@ -43,6 +43,8 @@ const attempts: [string, string, () => Record<string, unknown>][] = [
   ['cancelEnrollment', 'mutation($i: EnrollmentSessionInput!) { cancelEnrollment(input: $i) { id } }', () => ({ i: { sessionId: ids.session } })],
   ['deleteFace', 'mutation($i: DeleteFaceInput!) { deleteFace(input: $i) { id } }', () => ({ i: { id: ids.face } })],
   ['revokeApiKey', 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { id } }', () => ({ i: { id: ids.key } })],
+  ['rotateApiKey', 'mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }', () => ({ i: { id: ids.key, graceMinutes: 0 } })],
+  ['erasePerson', 'mutation($i: ErasePersonInput!) { erasePerson(input: $i) { personId } }', () => ({ i: { id: ids.person } })],
 ];
 
 describe('tenant isolation', () => {
@@ -55,7 +57,7 @@ describe('tenant isolation', () => {
 
   it('left tenant A exactly as it was', async () => {
     const res = await server.gql(
-      `query($id: ID!, $s: ID!) { person(id: $id) { displayName externalId faces { id } } enrollmentSession(id: $s) { status imagesAccepted } apiKeys { edges { node { id revokedAt } } } }`,
+      `query($id: ID!, $s: ID!) { person(id: $id) { displayName externalId faces { id } } enrollmentSession(id: $s) { status imagesAccepted } apiKeys { edges { node { id revokedAt expiresAt } } } }`,
       { id: ids.person, s: ids.session },
       a.secret,
     );
@@ -65,6 +67,7 @@ describe('tenant isolation', () => {
     assert.deepEqual(res.data!.enrollmentSession, { status: 'OPEN', imagesAccepted: 0 });
     const key = res.data!.apiKeys.edges.find((e: { node: { id: string } }) => e.node.id === ids.key);
     assert.equal(key.node.revokedAt, null);
+    assert.equal(key.node.expiresAt, null, 'not rotated away');
   });
 
   it('filters and lists only the caller’s own records', async () => {
@@ -74,5 +77,7 @@ describe('tenant isolation', () => {
     assert.equal(events.data!.recognitionEvents.totalCount, 0);
     const keys = await server.gql('{ apiKeys { edges { node { id } } } }', {}, b.secret);
     assert.ok(keys.data!.apiKeys.edges.every((e: { node: { id: string } }) => e.node.id !== ids.key));
+    const audit = await server.gql('query($t: ID) { auditLog(filter: {targetId: $t}) { totalCount } }', { t: ids.person }, b.secret);
+    assert.equal(audit.data!.auditLog.totalCount, 0);
   });
 });

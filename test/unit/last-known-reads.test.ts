@@ -17,7 +17,7 @@ function person(tenantId: string, n: number): PersonRecord {
 /** In-memory fakes of the two repositories identify reads, switchable to "database down". */
 function fakeRepos() {
   const state = { down: false, people: [person('A', 1), person('A', 2), person('A', 3), person('B', 4)] };
-  const tenants: Record<string, TenantRecord> = { A: { id: 'A', name: 'a', slug: 'a', settings: { k1: 2 }, createdAt: new Date() } };
+  const tenants: Record<string, TenantRecord> = { A: { id: 'A', name: 'a', slug: 'a', settings: { k1: 2 }, createdAt: new Date(), status: 'ACTIVE', eventRetentionDays: 90, auditRetentionDays: 365, enrollmentSessionTtlMinutes: 60 } };
   const guard = () => {
     if (state.down) throw refused();
   };

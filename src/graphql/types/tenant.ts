@@ -32,6 +32,8 @@ export const Tenant = objectType({
     t.nonNull.string('slug');
     t.nonNull.field('settings', { type: 'TenantSettings' });
     t.nonNull.field('createdAt', { type: 'DateTime' });
+    t.nonNull.field('status', { type: 'TenantStatus' });
+    t.nonNull.field('retention', { type: 'RetentionSettings', resolve: (root) => root });
   },
 });
 
@@ -45,6 +47,7 @@ export const ApiKey = objectType({
     t.nonNull.field('createdAt', { type: 'DateTime' });
     t.field('lastUsedAt', { type: 'DateTime' });
     t.field('revokedAt', { type: 'DateTime' });
+    t.field('expiresAt', { type: 'DateTime', description: 'After this the key is refused (UNAUTHENTICATED, saying it expired).' });
   },
 });
 
@@ -86,6 +89,7 @@ export const CreateApiKeyInput = inputObjectType({
   definition(t) {
     t.nonNull.string('name');
     t.nonNull.field('role', { type: 'ApiKeyRole' });
+    t.field('expiresAt', { type: 'DateTime', description: 'Optional; the key stops working then.' });
   },
 });
 

@@ -1,0 +1,66 @@
+import type { Config } from '../config/index.js';
+import type { Database, Repositories } from '../db/index.js';
+import type { Logger } from '../logger.js';
+import { inProcessJobs, pgBossJobs, type LifecycleHandlers, type LifecycleJobs } from './lifecycle-jobs.js';
+import { purgeRetention } from './retention-purge.js';
+import { runTenantDeletion } from './tenant-deletion.js';
+
+export interface LifecycleRuntime {
+  jobs: LifecycleJobs;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface IndexHandle {
+  loadedKeys(): { tenantId: string }[];
+  drop(tenantId: string): void;
+}
+
+/**
+ * Wires the lifecycle jobs into a server: pg-boss on an external database, in-process on the
+ * embedded one; and a sweep that frees indexes of tenants deleted by another replica.
+ */
+export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; logger: Logger }): LifecycleRuntime {
+  const { db, repos, config, indexes, logger } = deps;
+  const handlers: LifecycleHandlers = {
+    async deleteTenant(tenantId) {
+      indexes.drop(tenantId);
+      const run = await runTenantDeletion(repos.lifecycle, tenantId, { batchSize: config.deletionBatchSize, budgetMs: config.deletionSliceMs });
+      logger.info({ tenantId, run }, 'tenant deletion slice');
+      return run;
+    },
+    pendingDeletions: () => repos.lifecycle.deleting(),
+    async purge() {
+      const result = await purgeRetention(repos.retention, new Date(), { batchSize: config.retentionBatchSize, pause: () => new Promise((r) => setImmediate(r)) });
+      logger.info({ result }, 'retention purge');
+    },
+    onError: (err) => logger.warn({ err }, 'lifecycle job error'),
+  };
+  const jobs =
+    db.mode === 'external'
+      ? pgBossJobs(handlers, {
+          connectionString: db.url,
+          expireInSeconds: config.jobExpireSeconds,
+          maintenanceIntervalSeconds: config.jobMaintenanceSeconds,
+          retentionCron: config.retentionCron,
+        })
+      : inProcessJobs(handlers, { retentionIntervalMs: config.retentionIntervalMs });
+
+  let sweep: NodeJS.Timeout | undefined;
+  const sweepRetired = async () => {
+    const loaded = [...new Set(indexes.loadedKeys().map((k) => k.tenantId))];
+    for (const tenantId of await repos.lifecycle.retired(loaded)) indexes.drop(tenantId);
+  };
+  return {
+    jobs,
+    async start() {
+      await jobs.start();
+      sweep = setInterval(() => void sweepRetired().catch(handlers.onError), config.syncIntervalMs);
+      sweep.unref();
+    },
+    async stop() {
+      clearInterval(sweep);
+      await jobs.stop();
+    },
+  };
+}

@@ -14,6 +14,7 @@ import {
   type IdentifyDeps,
 } from './recognition/index.js';
 import { AppError } from './errors.js';
+import { createReportService } from './reports/report-service.js';
 import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
@@ -50,6 +51,7 @@ export function createServices(deps: ServiceDeps) {
     enrollment,
     identify,
     events: createEventsService({ repos }),
+    reports: createReportService({ repos }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({
       repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,

@@ -17,12 +17,23 @@ export interface NewRecognitionEvent {
   frames: number;
   latencyMs: number;
   box: { x: number; y: number; width: number; height: number } | null;
+  /** Sharpness of the probe face; null for NO_FACE. */
+  faceQuality?: number | null;
+  /** Distance to the runner-up person minus the decision's distance (src/identify/margin.ts). */
+  margin?: number | null;
+  /** The track this event decides, for frames and video. */
+  trackId?: number | null;
+  /** When it happened; the database clock when absent (set explicitly by imports and benchmarks). */
+  createdAt?: Date;
 }
 
-export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box'> {
+export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'faceQuality' | 'margin' | 'trackId' | 'createdAt'> {
   id: string;
   createdAt: Date;
   box: NewRecognitionEvent['box'];
+  faceQuality: number | null;
+  margin: number | null;
+  trackId: number | null;
 }
 
 export interface EventFilter {
@@ -35,7 +46,7 @@ export interface EventFilter {
 
 const select = {
   id: true, personId: true, decision: true, distance: true, votes: true, k1: true, k2: true, threshold: true, model: true,
-  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, createdAt: true,
+  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, faceQuality: true, margin: true, trackId: true, createdAt: true,
 } as const;
 
 type Row = Prisma.RecognitionEventGetPayload<{ select: typeof select }>;
@@ -53,14 +64,15 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
      */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[]): Promise<string[]> {
       const ids = events.map(() => randomUUID());
-      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight'] as const;
+      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'createdAt'] as const;
       const values: unknown[] = [tenantId];
       const rows = events.map((e, i) => {
-        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null];
+        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, e.createdAt ?? null];
         const placeholders = row.map((v) => {
           values.push(v);
           return `$${values.length}`;
         });
+        placeholders[placeholders.length - 1] = `COALESCE(${placeholders.at(-1)}::timestamptz, CURRENT_TIMESTAMP)`;
         return `($1, ${placeholders.join(', ')})`;
       });
       await pool.query(

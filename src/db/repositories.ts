@@ -4,6 +4,7 @@ import { auditRepository } from './audit-repository.js';
 import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
+import { reportRepository } from './report-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 export function createRepositories(db: Database) {
@@ -14,6 +15,7 @@ export function createRepositories(db: Database) {
     audit: auditRepository(db.prisma),
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
+    reports: reportRepository(db.pool),
   };
 }
 

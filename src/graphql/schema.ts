@@ -7,13 +7,14 @@ import { tenantTypes } from './types/tenant.js';
 import { personTypes } from './types/person.js';
 import { recognitionTypes } from './types/recognition.js';
 import { videoTypes } from './types/video.js';
+import { reportTypes } from './types/reports.js';
 
 export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 
 /** The Nexus code-first schema. `npm run schema:emit` writes it to schema.graphql (committed). */
 export function buildSchema(options: { emit?: boolean } = {}) {
   return makeSchema({
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...reportTypes],
     outputs: options.emit ? { schema: SCHEMA_FILE, typegen: false } : false,
     shouldGenerateArtifacts: options.emit ?? false,
     shouldExitAfterGenerateArtifacts: false,

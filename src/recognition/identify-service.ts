@@ -6,6 +6,7 @@ import type { AnalyzedFace, AnalyzedImage } from '../vision/index.js';
 import { AppError } from '../errors.js';
 import { classifyFace, type Classification, type VoteParams } from './classify.js';
 import type { FaceAnalyzer } from './face-analyzer.js';
+import { runnerUpMargin } from '../identify/margin.js';
 import { imageBytes, type ImageInput } from './image-input.js';
 
 /** The k2 nearest faces of one tenant and model, as (faceId, personId = label, L2 distance). */
@@ -105,6 +106,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const searchMs = performance.now() - searchStarted;
       const byId = await people(v.tenantId, decisions.flatMap((d) => d.neighbours.map((n) => n.label)));
 
+      const margins = decisions.map(({ classification: c, neighbours }) => runnerUpMargin(neighbours, { label: c.decision === 'MATCH' ? c.label : null, distance: c.distance }));
       const faces: IdentifiedFace[] = decisions.map(({ face, classification, neighbours }) => ({
         box: face.box,
         detectionScore: face.detectionScore,
@@ -121,7 +123,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const events: NewRecognitionEvent[] =
         faces.length === 0
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
-          : faces.map((f) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box }));
+          : faces.map((f, i) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box, faceQuality: f.quality.sharpness, margin: margins[i] ?? null }));
       const eventIds = await deps.repos.events.insertMany(v.tenantId, events);
       const timingsMs = { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started };
       deps.onIdentified?.(v.tenantId, events.map((e) => e.decision), timingsMs);

@@ -11,6 +11,7 @@ import { depthLimit } from './graphql/depth-limit.js';
 import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
+import { createExportRoutes } from './http/export-routes.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
 import { createVision } from './vision/index.js';
@@ -130,9 +131,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const graphql = createGraphQLHandler({ apollo, authenticate: createAuthenticator(repos, { adminToken }), services, logger, maxBodyBytes: config.maxBodyBytes });
+  const authenticate = createAuthenticator(repos, { adminToken });
+  const graphql = createGraphQLHandler({ apollo, authenticate, services, logger, maxBodyBytes: config.maxBodyBytes });
+  const exports = createExportRoutes({ authenticate, services, logger });
 
-  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render() }, logger);
+  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render(), exports }, logger);
 
   return {
     db,

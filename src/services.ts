@@ -15,6 +15,7 @@ import {
 } from './recognition/index.js';
 import { AppError } from './errors.js';
 import { createReportService } from './reports/report-service.js';
+import { createExportService } from './reports/export-service.js';
 import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
@@ -44,6 +45,7 @@ export function createServices(deps: ServiceDeps) {
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
   const enrollment = createEnrollmentService({ repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged });
+  const reports = createReportService({ repos });
   const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
@@ -51,7 +53,8 @@ export function createServices(deps: ServiceDeps) {
     enrollment,
     identify,
     events: createEventsService({ repos }),
-    reports: createReportService({ repos }),
+    reports,
+    exports: createExportService({ repos, reports }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({
       repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,

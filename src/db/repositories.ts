@@ -5,6 +5,7 @@ import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { reportRepository } from './report-repository.js';
+import { eventExportRepository } from './event-export-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 export function createRepositories(db: Database) {
@@ -16,6 +17,7 @@ export function createRepositories(db: Database) {
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
     reports: reportRepository(db.pool),
+    eventExport: eventExportRepository(db.pool),
   };
 }
 

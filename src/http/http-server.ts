@@ -7,6 +7,8 @@ export interface HttpRoutes {
   /** Problems that make this process unready; empty when ready. */
   readiness: () => Promise<string[]>;
   metrics: () => Promise<{ contentType: string; body: string }>;
+  /** GET /export/*.csv */
+  exports?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface HttpServer {
@@ -25,6 +27,7 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer
     const url = (req.url ?? '/').split('?')[0];
     const route = async () => {
       if (url === '/graphql') return routes.graphql(req, res);
+      if (url?.startsWith('/export/') && routes.exports) return routes.exports(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
       if (url === '/metrics') {
         const { contentType, body } = await routes.metrics();

@@ -16,6 +16,7 @@ import {
 import { AppError } from './errors.js';
 import { createReportService } from './reports/report-service.js';
 import { createExportService } from './reports/export-service.js';
+import { createVerifyService } from './identify/verify-service.js';
 import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
@@ -55,6 +56,7 @@ export function createServices(deps: ServiceDeps) {
     events: createEventsService({ repos }),
     reports,
     exports: createExportService({ repos, reports }),
+    verify: createVerifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({
       repos, identify, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,

@@ -12,6 +12,7 @@ export const CAPABILITIES = {
   enroll: ['ADMIN', 'OPERATOR'],
   identify: ['ADMIN', 'OPERATOR', 'CLIENT'],
   readEvents: ['ADMIN', 'OPERATOR', 'VIEWER'],
+  searchFaces: ['ADMIN', 'OPERATOR'],
 } as const satisfies Record<string, readonly ApiKeyRole[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -6,6 +6,7 @@ import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
 import { reportRepository } from './report-repository.js';
 import { eventExportRepository } from './event-export-repository.js';
+import { faceSearchRepository } from './face-search-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 export function createRepositories(db: Database) {
@@ -18,6 +19,7 @@ export function createRepositories(db: Database) {
     events: eventRepository(db.prisma, db.pool),
     reports: reportRepository(db.pool),
     eventExport: eventExportRepository(db.pool),
+    faceSearch: faceSearchRepository(db.pool),
   };
 }
 

@@ -8,13 +8,14 @@ import { personTypes } from './types/person.js';
 import { recognitionTypes } from './types/recognition.js';
 import { videoTypes } from './types/video.js';
 import { reportTypes } from './types/reports.js';
+import { verifyTypes } from './types/verify.js';
 
 export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
 
 /** The Nexus code-first schema. `npm run schema:emit` writes it to schema.graphql (committed). */
 export function buildSchema(options: { emit?: boolean } = {}) {
   return makeSchema({
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...reportTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...reportTypes, ...verifyTypes],
     outputs: options.emit ? { schema: SCHEMA_FILE, typegen: false } : false,
     shouldGenerateArtifacts: options.emit ?? false,
     shouldExitAfterGenerateArtifacts: false,

@@ -12,6 +12,10 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createExportRoutes } from './http/export-routes.js';
+import { createSseRoute } from './http/sse-route.js';
+import { createLiveEvents } from './events/live-events.js';
+import { publishingEvents } from './events/publishing-events.js';
+import { localEventFeed, pgEventFeed } from './db/event-feed.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
 import { createVision } from './vision/index.js';
@@ -36,7 +40,15 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
-  const repos = createRepositories(db);
+  // Live events: NOTIFY across replicas; the embedded database is one process, so in-process.
+  const baseRepos = createRepositories(db);
+  const live = createLiveEvents({
+    feed: db.supportsListen ? pgEventFeed(db.url, (err) => logger.warn({ err }, 'recognition event feed error')) : localEventFeed(),
+    load: (tenantId, ids) => baseRepos.events.byIds(tenantId, ids),
+    onError: (err) => logger.warn({ err }, 'live event delivery failed'),
+  });
+  await live.start();
+  const repos = { ...baseRepos, events: publishingEvents(baseRepos.events, live.published) };
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
   const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
@@ -89,6 +101,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     analyzeFrame: createFrameAnalyzer({ vision, models, detection }),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
+    live,
     onIdentified: (tenantId, decisions, timingsMs) => {
       for (const d of decisions) metrics.countDecision(d, tenantId);
       for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
@@ -120,9 +133,11 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     }
     return problems;
   }
+  const schema = buildSchema();
+  const formatError = createFormatError(logger);
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
-    formatError: createFormatError(logger),
+    schema,
+    formatError,
     validationRules: [depthLimit(config.maxQueryDepth)],
     plugins: [graphqlMetricsPlugin(metrics)],
     includeStacktraceInErrorResponses: false,
@@ -134,8 +149,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const authenticate = createAuthenticator(repos, { adminToken });
   const graphql = createGraphQLHandler({ apollo, authenticate, services, logger, maxBodyBytes: config.maxBodyBytes });
   const exports = createExportRoutes({ authenticate, services, logger });
+  const stream = createSseRoute({ schema, authenticate, services, formatError, maxQueryDepth: config.maxQueryDepth, logger });
 
-  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render(), exports }, logger);
+  const http = createHttpServer({ graphql, readiness, metrics: () => metrics.render(), exports, stream }, logger);
 
   return {
     db,
@@ -143,6 +159,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     async stop() {
       await http.drain(config.shutdownGraceMs);
       await apollo.stop();
+      await live.stop();
       await sync.stop();
       indexes.clear();
       await db.close();

@@ -17,6 +17,7 @@ import { AppError } from './errors.js';
 import { createReportService } from './reports/report-service.js';
 import { createExportService } from './reports/export-service.js';
 import { createVerifyService } from './identify/verify-service.js';
+import type { LiveEvents } from './events/live-events.js';
 import type { VideoSettings } from './video/index.js';
 
 export interface ServiceDeps {
@@ -34,6 +35,8 @@ export interface ServiceDeps {
   /** Most frames per identifyFrames call, and per sampled identifyVideo. */
   maxFrames: number;
   onIdentified?: IdentifyDeps['onIdentified'];
+  /** recognitionEventAdded: events written by any replica. */
+  live: LiveEvents;
 }
 
 /** The use cases resolvers call, each with (viewer, input). */
@@ -56,6 +59,7 @@ export function createServices(deps: ServiceDeps) {
     events: createEventsService({ repos }),
     reports,
     exports: createExportService({ repos, reports }),
+    live: deps.live,
     verify: createVerifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
     videoEnrollment: createVideoEnrollmentService({ repos, enrollment, analyzeFrame: deps.analyzeFrame, tenantModel, video: deps.video }),
     frames: createFrameIdentifyService({

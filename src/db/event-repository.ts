@@ -82,6 +82,14 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
       return ids;
     },
 
+    /** The events of one tenant with these ids, oldest first (live delivery after a notification). */
+    async byIds(tenantId: string, ids: readonly string[]): Promise<RecognitionEventRecord[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      const rows = await prisma.recognitionEvent.findMany({ where: { tenantId, id: { in: valid } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select });
+      return rows.map(toRecord);
+    },
+
     /** Newest first, keyset-paginated on (createdAt, id). */
     async list(tenantId: string, args: { first: number; after?: Cursor; filter: EventFilter }): Promise<Page<RecognitionEventRecord>> {
       const f = args.filter;

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { Authenticate } from '../auth/index.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CsvExport } from '../reports/export-service.js';
 import type { Services } from '../services.js';
+import { csvChunks } from './csv-lines.js';
 
 export interface ExportRouteDeps {
   authenticate: Authenticate;
@@ -16,13 +16,9 @@ export interface ExportRouteDeps {
 
 const STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 };
 
-async function* rows(batches: AsyncIterable<readonly object[]>): AsyncGenerator<object> {
-  for await (const batch of batches) yield* batch;
-}
-
 /**
  * GET /export/recognition-events.csv and /export/recognition-stats.csv with the Bearer key of
- * /graphql. Rows flow from keyset batches through csv-stringify to the socket with backpressure,
+ * /graphql. Rows flow from keyset batches, a chunk of CSV per batch, to the socket with backpressure,
  * so memory stays flat however many rows there are; a client that hangs up stops the reads.
  */
 export function createExportRoutes(deps: ExportRouteDeps) {
@@ -38,15 +34,17 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       if (!route) throw new AppError('NOT_FOUND', `No export ${url.pathname}; there are ${Object.keys(routes).join(' and ')}.`);
       if (req.method !== 'GET') throw new AppError('BAD_USER_INPUT', 'Exports are read with GET.');
       const csv = await route(await deps.authenticate(req.headers.authorization), url.searchParams);
-      // The first batch is read before the headers go out, so a failing query still gets a JSON error.
-      const iterator = rows(csv.batches)[Symbol.asyncIterator]();
-      const first = await iterator.next();
+      // The header and first batch are read before the status goes out, so a failing query still gets a JSON error.
+      const chunks = csvChunks(csv.columns, csv.batches);
+      const header = await chunks.next();
+      const first = await chunks.next();
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${csv.filename}"` });
       const all = (async function* () {
+        yield header.value as string;
         if (!first.done) yield first.value;
-        yield* { [Symbol.asyncIterator]: () => iterator };
+        yield* chunks;
       })();
-      await pipeline(Readable.from(all), stringify({ header: true, columns: [...csv.columns], cast: { date: (d) => d.toISOString() } }), res);
+      await pipeline(Readable.from(all), res);
     } catch (err) {
       if (res.headersSent) {
         if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') deps.logger.error({ err }, 'export failed midway');

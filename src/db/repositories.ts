@@ -7,6 +7,7 @@ import { personRepository } from './person-repository.js';
 import { reportRepository } from './report-repository.js';
 import { eventExportRepository } from './event-export-repository.js';
 import { faceSearchRepository } from './face-search-repository.js';
+import { usageRepository } from './usage-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 
 export function createRepositories(db: Database) {
@@ -20,6 +21,7 @@ export function createRepositories(db: Database) {
     reports: reportRepository(db.pool),
     eventExport: eventExportRepository(db.pool),
     faceSearch: faceSearchRepository(db.pool),
+    usage: usageRepository(db.pool),
   };
 }
 

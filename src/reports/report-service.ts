@@ -147,6 +147,16 @@ export function createReportService({ repos, now = () => new Date() }: { repos: 
       };
     },
 
+    /** Identify calls are not counted apart: events carry no call id (an image with several faces writes several). */
+    async tenantUsage(viewer: Viewer, input: { from: Date; to: Date; timeZone?: string | null }) {
+      const v = requireTenant(viewer, 'readEvents');
+      const [months, totals] = await Promise.all([
+        repos.usage.monthly(v.tenantId, { ...checkRange(input.from, input.to), timeZone: checkTimeZone(input.timeZone) }),
+        repos.usage.totals(v.tenantId),
+      ]);
+      return { ...totals, months };
+    },
+
     async sourceHealth(viewer: Viewer) {
       const v = requireTenant(viewer, 'readEvents');
       const rows = await repos.reports.sourceHealth(v.tenantId, now());

@@ -195,6 +195,25 @@ describe('unknown rate, distances and source health', () => {
   });
 });
 
+describe('tenantUsage', () => {
+  it('counts what each local month created, and the totals now', async () => {
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const data = await query(`query($i: TenantUsageInput!) { tenantUsage(input: $i) { people faces months { month peopleCreated facesEnrolled events noFaceEvents } } }`, { i: { from: RANGE.from, to, timeZone: TZ } });
+    const usage = data.tenantUsage;
+    assert.deepEqual([usage.people, usage.faces], [people.length, 0]);
+    const all = [...events, ...recent];
+    const byMonth = countBy(all, (e) => localDate(e.createdAt, TZ).slice(0, 7));
+    const thisMonth = localDate(new Date(), TZ).slice(0, 7);
+    const got = new Map(usage.months.map((m: { month: string; events: number }) => [localDate(new Date(m.month), TZ).slice(0, 7), m]));
+    assert.deepEqual([...got.keys()].sort(), [...new Set([...byMonth.keys(), thisMonth])].sort());
+    for (const [month, row] of got as Map<string, { events: number; noFaceEvents: number; peopleCreated: number }>) {
+      assert.equal(row.events, byMonth.get(month) ?? 0, month);
+      assert.equal(row.noFaceEvents, all.filter((e) => e.decision === 'NO_FACE' && localDate(e.createdAt, TZ).startsWith(month)).length, month);
+      assert.equal(row.peopleCreated, month === thisMonth ? people.length : 0, month);
+    }
+  });
+});
+
 describe('report access', () => {
   it('tenant B never sees tenant A’s numbers', async () => {
     const stats = await query(STATS, { i: { ...RANGE, bucket: 'MONTH', groupBy: ['SOURCE'] } }, b.secret);

@@ -64,6 +64,14 @@ const inputs = [
     },
   }),
   inputObjectType({
+    name: 'TenantUsageInput',
+    definition(t) {
+      t.nonNull.field('from', { type: 'DateTime' });
+      t.nonNull.field('to', { type: 'DateTime' });
+      t.string('timeZone');
+    },
+  }),
+  inputObjectType({
     name: 'DistanceDistributionInput',
     definition(t) {
       t.nonNull.field('from', { type: 'DateTime' });
@@ -146,6 +154,26 @@ const outputs = [
     },
   }),
   objectType({
+    name: 'UsageMonth',
+    description: 'What was created in one local month.',
+    definition(t) {
+      t.nonNull.field('month', { type: 'DateTime', description: 'Local midnight of the 1st.' });
+      t.nonNull.int('peopleCreated');
+      t.nonNull.int('facesEnrolled');
+      t.nonNull.int('imagesSubmitted', { description: 'Enrollment images, accepted or rejected.' });
+      t.nonNull.int('events', { description: 'Recognition events: one per face decided, one per image without a face.' });
+      t.nonNull.int('noFaceEvents');
+    },
+  }),
+  objectType({
+    name: 'TenantUsage',
+    definition(t) {
+      t.nonNull.int('people', { description: 'Now.' });
+      t.nonNull.int('faces', { description: 'Searchable faces now.' });
+      t.nonNull.list.nonNull.field('months', { type: 'UsageMonth' });
+    },
+  }),
+  objectType({
     name: 'SourceHealth',
     definition(t) {
       t.nonNull.string('source');
@@ -172,6 +200,7 @@ export const ReportQueries = extendType({
     t.nonNull.field('visits', { type: 'VisitConnection' as never, args: { input: nonNull(arg({ type: 'VisitsInput' })) }, resolve: async (_r, { input }, ctx) => toReportConnection(await ctx.services.reports.visits(ctx.viewer, input)) });
     t.nonNull.list.nonNull.field('unknownRate', { type: 'UnknownRateRow', description: 'Per bucket and source.', args: { input: nonNull(arg({ type: 'UnknownRateInput' })) }, resolve: (_r, { input }, ctx) => ctx.services.reports.unknownRate(ctx.viewer, input) });
     t.nonNull.field('distanceDistribution', { type: 'DistanceDistribution', args: { input: nonNull(arg({ type: 'DistanceDistributionInput' })) }, resolve: (_r, { input }, ctx) => ctx.services.reports.distanceDistribution(ctx.viewer, input) });
+    t.nonNull.field('tenantUsage', { type: 'TenantUsage', description: 'The billing and capacity view, per local month.', args: { input: nonNull(arg({ type: 'TenantUsageInput' })) }, resolve: (_r, { input }, ctx) => ctx.services.reports.tenantUsage(ctx.viewer, input) });
     t.nonNull.list.nonNull.field('sourceHealth', { type: 'SourceHealth', description: 'Per source: the last event and the last 24 hours.', resolve: (_r, _a, ctx) => ctx.services.reports.sourceHealth(ctx.viewer) });
   },
 });

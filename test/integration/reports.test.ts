@@ -101,6 +101,18 @@ describe('recognitionStats', () => {
   });
 });
 
+describe('Person.matchDistanceTrend', () => {
+  it('is the person’s MATCH count and median distance per bucket', async () => {
+    const person = people[1]!;
+    const data = await query(`query($id: ID!) { person(id: $id) { matchDistanceTrend(from: "${RANGE.from}", to: "${RANGE.to}", bucket: MONTH, timeZone: "${TZ}") { bucketStart count medianDistance decision } } }`, { id: person });
+    const mine = events.filter((e) => e.personId === person && e.decision === 'MATCH');
+    const expected = countBy(mine, (e) => localDate(e.createdAt, TZ).slice(0, 7));
+    const rows = data.person.matchDistanceTrend as { bucketStart: string; count: number; medianDistance: number }[];
+    assert.deepEqual(new Map(rows.map((r) => [localDate(new Date(r.bucketStart), TZ).slice(0, 7), r.count])), expected);
+    assert.ok(rows.every((r) => r.medianDistance > 0.5 && r.medianDistance < 1.05));
+  });
+});
+
 describe('presence and visits', () => {
   const PRESENCE = `query($i: PresenceInput!) { presence(input: $i) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { date personId firstSeen lastSeen count sources } } } }`;
 

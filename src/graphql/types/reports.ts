@@ -1,4 +1,4 @@
-import { arg, enumType, extendType, inputObjectType, nonNull, objectType } from 'nexus';
+import { arg, enumType, extendType, inputObjectType, nonNull, objectType, stringArg } from 'nexus';
 import type { GraphQLContext } from '../context.js';
 import { connectionTypes } from './relay.js';
 
@@ -205,6 +205,18 @@ export const ReportQueries = extendType({
   },
 });
 
+export const PersonMatchDistanceTrend = extendType({
+  type: 'Person',
+  definition(t) {
+    t.nonNull.list.nonNull.field('matchDistanceTrend', {
+      type: 'RecognitionStatsRow',
+      description: 'This person’s MATCH events per bucket, with their median distance: a rising median means the enrollment is ageing (VIEWER and above).',
+      args: { from: nonNull(arg({ type: 'DateTime' })), to: nonNull(arg({ type: 'DateTime' })), bucket: nonNull(arg({ type: 'ReportBucket' })), timeZone: stringArg() },
+      resolve: (p: { id: string }, args, ctx) => ctx.services.reports.stats(ctx.viewer, { ...args, filter: { personId: p.id, decision: 'MATCH' } }),
+    });
+  },
+});
+
 /** What reports need from each event (issue #13); declared here so recognition.ts stays as it was. */
 export const RecognitionEventReportFields = extendType({
   type: 'RecognitionEvent',
@@ -215,4 +227,4 @@ export const RecognitionEventReportFields = extendType({
   },
 });
 
-export const reportTypes = [ReportBucket, StatsDimension, ...inputs, ...outputs, ...connectionTypes('PresenceDay'), ...connectionTypes('Visit'), ReportQueries, RecognitionEventReportFields];
+export const reportTypes = [ReportBucket, StatsDimension, ...inputs, ...outputs, ...connectionTypes('PresenceDay'), ...connectionTypes('Visit'), ReportQueries, PersonMatchDistanceTrend, RecognitionEventReportFields];

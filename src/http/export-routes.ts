@@ -6,7 +6,6 @@ import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CsvExport } from '../reports/export-service.js';
 import type { Services } from '../services.js';
-import { csvChunks } from './csv-lines.js';
 
 export interface ExportRouteDeps {
   authenticate: Authenticate;
@@ -35,7 +34,7 @@ export function createExportRoutes(deps: ExportRouteDeps) {
       if (req.method !== 'GET') throw new AppError('BAD_USER_INPUT', 'Exports are read with GET.');
       const csv = await route(await deps.authenticate(req.headers.authorization), url.searchParams);
       // The header and first batch are read before the status goes out, so a failing query still gets a JSON error.
-      const chunks = csvChunks(csv.columns, csv.batches);
+      const chunks = csv.chunks;
       const header = await chunks.next();
       const first = await chunks.next();
       res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${csv.filename}"` });

@@ -3,13 +3,13 @@ import type { EventFilter, RecognitionDecision, Repositories } from '../db/index
 import { EXPORTED_EVENT_COLUMNS } from '../db/event-export-repository.js';
 import { badInput } from '../errors.js';
 import { checkPersonId } from './report-input.js';
+import { csvChunks, csvFromLines } from './csv-lines.js';
 import type { Bucket, Dimension, ReportService } from './report-service.js';
 
-/** A CSV to stream: its header and its rows in batches, never all in memory. */
+/** A CSV to stream, header first, one chunk per batch of rows: never all in memory. */
 export interface CsvExport {
   filename: string;
-  columns: readonly string[];
-  batches: AsyncIterable<readonly object[]>;
+  chunks: AsyncGenerator<string>;
 }
 
 const DECISIONS: readonly RecognitionDecision[] = ['MATCH', 'UNKNOWN', 'NO_FACE'];
@@ -49,7 +49,7 @@ export function createExportService({ repos, reports }: { repos: Repositories; r
     recognitionEvents(viewer: Viewer, params: URLSearchParams): CsvExport {
       const v = requireTenant(viewer, 'readEvents');
       const filter = eventFilter(params);
-      return { filename: 'recognition-events.csv', columns: EXPORTED_EVENT_COLUMNS, batches: repos.eventExport.stream(v.tenantId, filter) };
+      return { filename: 'recognition-events.csv', chunks: csvFromLines(EXPORTED_EVENT_COLUMNS, repos.eventExport.csvLines(v.tenantId, filter)) };
     },
 
     async recognitionStats(viewer: Viewer, params: URLSearchParams): Promise<CsvExport> {
@@ -69,7 +69,7 @@ export function createExportService({ repos, reports }: { repos: Repositories; r
         groupBy: groupBy as Dimension[],
         filter: { personId: params.get('personId'), decision: oneOf(params, 'decision', DECISIONS), source: params.get('source') },
       });
-      return { filename: 'recognition-stats.csv', columns: STATS_COLUMNS, batches: once(rows) };
+      return { filename: 'recognition-stats.csv', chunks: csvChunks(STATS_COLUMNS, once(rows)) };
     },
   };
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import { parse } from 'csv-parse/sync';
-import { csvChunks, csvField } from '../../src/http/csv-lines.js';
+import { csvChunks, csvField } from '../../src/reports/csv-lines.js';
 
 it('quotes only fields that need it, doubling their quotes', () => {
   assert.equal(csvField('door-1'), 'door-1');

@@ -10,15 +10,20 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-/** A header line and then one chunk of lines per batch of rows, in `columns` order. */
+export function csvLine(values: readonly unknown[]): string {
+  return values.map(csvField).join(',');
+}
+
+/** The header, then one chunk per batch of lines already formatted (by PostgreSQL, for the events export). */
+export async function* csvFromLines(columns: readonly string[], batches: AsyncIterable<readonly string[]>): AsyncGenerator<string> {
+  yield `${csvLine(columns)}\r\n`;
+  for await (const lines of batches) yield `${lines.join('\r\n')}\r\n`;
+}
+
+/** The header, then one chunk per batch of row objects, fields in `columns` order. */
 export async function* csvChunks(columns: readonly string[], batches: AsyncIterable<readonly object[]>): AsyncGenerator<string> {
-  yield `${columns.map(csvField).join(',')}\r\n`;
-  for await (const batch of batches) {
-    let chunk = '';
-    for (const row of batch) {
-      const record = row as Record<string, unknown>;
-      chunk += `${columns.map((c) => csvField(record[c])).join(',')}\r\n`;
-    }
-    yield chunk;
+  async function* lines() {
+    for await (const batch of batches) yield batch.map((row) => csvLine(columns.map((c) => (row as Record<string, unknown>)[c])));
   }
+  yield* csvFromLines(columns, lines());
 }

@@ -9,7 +9,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createModelRegistry, DEFAULT_INTRA_OP_THREADS } from '../src/embedding/index.js';
+import { createModelRegistry } from '../src/embedding/index.js';
+import { DEFAULT_INTRA_OP_THREADS } from '../src/inference/index.js';
 import { analyzeImage, createVision } from '../src/vision/index.js';
 
 const { values } = parseArgs({

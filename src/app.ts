@@ -18,10 +18,10 @@ import { publishingEvents } from './events/publishing-events.js';
 import { localEventFeed, pgEventFeed } from './db/event-feed.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
-import { createVision } from './vision/index.js';
+import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
-import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
-import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './gallery/index.js';
+import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
 

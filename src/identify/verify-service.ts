@@ -1,12 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
-import { isUuid, type Repositories } from '../db/index.js';
+import { isUuid, type RecognitionDecision, type Repositories } from '../db/index.js';
 import { AppError, badInput } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
-import type { AnalyzedFace } from '../vision/index.js';
-import type { FaceAnalyzer } from '../recognition/face-analyzer.js';
-import type { SearchFaces } from '../recognition/identify-service.js';
-import { imageBytes, type ImageInput } from '../recognition/image-input.js';
+import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
+import type { SearchFaces } from '../search/index.js';
 
 export interface VerifyDeps {
   repos: Repositories;
@@ -50,7 +48,7 @@ export function createVerifyService(deps: VerifyDeps) {
       const analyzed = await deps.analyze(imageBytes(input.image, deps.maxImageBytes), { modelId: settings.model });
       const face = largest(analyzed.faces);
       const nearest = face ? await deps.repos.faceSearch.nearestFaceOfPerson(v.tenantId, person.id, settings.model, face.embedding) : null;
-      const decision = !face ? 'NO_FACE' : nearest && nearest.distance <= settings.threshold ? 'MATCH' : 'UNKNOWN';
+      const decision: RecognitionDecision = !face ? 'NO_FACE' : nearest && nearest.distance <= settings.threshold ? 'MATCH' : 'UNKNOWN';
       const distance = nearest?.distance ?? null;
       const [eventId] = await deps.repos.events.insertMany(v.tenantId, [{
         personId: decision === 'MATCH' ? person.id : null,

@@ -2,7 +2,9 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 export type GraphQLOutcome = 'ok' | 'error';
 export type Decision = 'MATCH' | 'UNKNOWN' | 'NO_FACE';
-export type PipelineStage = 'decode' | 'detect' | 'align' | 'embed' | 'search' | 'total';
+/** The identify path's timed stages: metric labels and the GraphQL Timings fields. */
+export const PIPELINE_STAGES = ['decode', 'detect', 'align', 'embed', 'search', 'total'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
 /** One loaded tenant index, as the index registry reports it at scrape time. */
 export interface IndexSize {

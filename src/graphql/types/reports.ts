@@ -7,7 +7,7 @@ export const StatsDimension = enumType({ name: 'StatsDimension', members: ['DECI
 
 const personField = {
   type: 'Person' as const,
-  resolve: (row: { personId: string | null }, _a: unknown, ctx: GraphQLContext) => (row.personId ? ctx.services.people.get(ctx.viewer, row.personId) : null),
+  resolve: (row: { personId?: string | null }, _a: unknown, ctx: GraphQLContext) => (row.personId ? ctx.services.people.get(ctx.viewer, row.personId) : null),
 };
 
 const inputs = [

@@ -22,6 +22,11 @@ import type { GraphQLContext } from './graphql/context.js';
 import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createMetricsServer } from './http/metrics-server.js';
+import { createExportRoutes } from './http/export-routes.js';
+import { createSseRoute } from './http/sse-route.js';
+import { createLiveEvents } from './events/live-events.js';
+import { publishingEvents } from './events/publishing-events.js';
+import { localEventFeed, pgEventFeed } from './db/event-feed.js';
 import { createServices } from './services.js';
 import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
@@ -56,7 +61,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes() });
   // Before the server listens: events a killed process left buffered are written first.
   const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
-  const repos = outage.repos;
+  // Live events: NOTIFY across replicas; the embedded database is one process, so in-process.
+  const live = createLiveEvents({
+    feed: db.supportsListen ? pgEventFeed(db.url, (err) => logger.warn({ err }, 'recognition event feed error')) : localEventFeed(),
+    load: (tenantId, ids) => storedRepos.events.byIds(tenantId, ids),
+    onError: (err) => logger.warn({ err }, 'live event delivery failed'),
+  });
+  await live.start();
+  const repos = { ...outage.repos, events: publishingEvents(outage.repos.events, live.published) };
   const abuseMetrics = createAbuseMetrics(metrics.registry);
   const limits = createLimitsService({
     repos,
@@ -124,6 +136,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     maxFrames: config.maxFrames,
     requestDeletion: (tenantId) => lifecycle.jobs.requestDeletion(tenantId),
     dropIndexes: (tenantId) => indexes.drop(tenantId),
+    live,
     onIdentified: (tenantId, decisions, timingsMs) => {
       for (const d of decisions) metrics.countDecision(d, tenantId);
       for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
@@ -155,10 +168,13 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     }
     return problems;
   }
+  const schema = buildSchema();
+  const formatError = createFormatError(logger, { hideSuggestions: !config.introspection, onDatabaseUnreachable: outage.reportUnreachable });
+  const queryRules = queryLimitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxDirectives: config.maxDirectives, maxCost: config.maxQueryCost });
   const apollo = new ApolloServer<GraphQLContext>({
-    schema: buildSchema(),
-    formatError: createFormatError(logger, { hideSuggestions: !config.introspection, onDatabaseUnreachable: outage.reportUnreachable }),
-    validationRules: queryLimitRules({ maxDepth: config.maxQueryDepth, maxAliases: config.maxAliases, maxDirectives: config.maxDirectives, maxCost: config.maxQueryCost }),
+    schema,
+    formatError,
+    validationRules: queryRules,
     parseOptions: { maxTokens: config.maxTokens },
     introspection: config.introspection,
     // "Did you mean …" in validation errors maps the schema for a caller who may not introspect it.
@@ -170,8 +186,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     stopOnTerminationSignals: false,
   });
   await apollo.start();
+  const authenticate = outage.authenticator(createAuthenticator(storedRepos, { adminToken, hasher: apiKeyHasher }));
   const authenticateRequest = createRequestAuth({
-    authenticate: outage.authenticator(createAuthenticator(storedRepos, { adminToken, hasher: apiKeyHasher })),
+    authenticate,
     throttle: createAuthThrottle({ failuresPerMinutePerAddress: config.authFailuresPerAddress, failuresPerMinutePerKey: config.authFailuresPerKey }),
     limits,
     metrics: abuseMetrics,
@@ -179,8 +196,10 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     trustedProxies: config.trustedProxies,
   });
   const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes });
+  const exports = createExportRoutes({ authenticate, services, logger });
+  const stream = createSseRoute({ schema, authenticate, services, formatError, validationRules: queryRules, logger });
 
-  const http = createHttpServer({ graphql, readiness }, logger);
+  const http = createHttpServer({ graphql, readiness, exports, stream }, logger);
   const metricsServer = createMetricsServer(() => metrics.render(), logger);
   await lifecycle.start();
 
@@ -192,6 +211,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await metricsServer.close();
       await apollo.stop();
       await lifecycle.stop();
+      await live.stop();
       await sync.stop();
       await outage.stop();
       indexes.clear();

@@ -8,6 +8,10 @@ import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
 import type { SearchFaces } from './search/index.js';
 import { AppError } from './errors.js';
 import { createRequestLoaders } from './loaders/request-loaders.js';
+import { createReportService } from './reports/report-service.js';
+import { createExportService } from './reports/export-service.js';
+import { createVerifyService } from './identify/verify-service.js';
+import type { LiveEvents } from './events/live-events.js';
 import type { VideoSettings } from './video/index.js';
 import type { ApiKeyHasher } from './auth/index.js';
 import { guardServices } from './limits/guard-services.js';
@@ -39,6 +43,8 @@ export interface ServiceDeps {
   requestDeletion: (tenantId: string) => Promise<void>;
   /** Frees this process's indexes of a deleted tenant. */
   dropIndexes: (tenantId: string) => void;
+  /** recognitionEventAdded: events written by any replica. */
+  live: LiveEvents;
 }
 
 /** The use cases resolvers call, each with (viewer, input), with the tenant's quotas in front. */
@@ -55,6 +61,7 @@ function createBaseServices(deps: ServiceDeps) {
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
   const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
+  const reports = createReportService({ repos });
   const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     /** Fresh DataLoaders for one request. */
@@ -70,6 +77,10 @@ function createBaseServices(deps: ServiceDeps) {
     keyRotation: createKeyRotationService({ rotation: repos.keyRotation, hasher: deps.apiKeyHasher }),
     retention: createRetentionSettingsService({ retention: repos.retention }),
     audit: createAuditService({ auditLog: repos.auditLog }),
+    reports,
+    exports: createExportService({ repos, reports }),
+    live: deps.live,
+    verify: createVerifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
     frames: createFrameIdentifyService({
       repos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),

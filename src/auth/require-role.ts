@@ -14,6 +14,7 @@ export const CAPABILITIES = {
   readEvents: ['ADMIN', 'OPERATOR', 'VIEWER'],
   erasePeople: ['ADMIN'],
   readAudit: ['ADMIN'],
+  searchFaces: ['ADMIN', 'OPERATOR'],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;

@@ -46,7 +46,7 @@ const sessionSelect = {
   imagesRejected: true, stats: true, createdAt: true, updatedAt: true, completedAt: true,
 } as const;
 
-function vectorLiteral(v: Float32Array): string {
+export function vectorLiteral(v: Float32Array): string {
   return `[${Array.from(v).join(',')}]`;
 }
 

@@ -20,13 +20,23 @@ export interface NewRecognitionEvent {
   box: { x: number; y: number; width: number; height: number } | null;
   /** Fixed by the caller when the event may be written later (the outage buffer); else new. */
   id?: string;
+  /** Sharpness of the probe face; null for NO_FACE. */
+  faceQuality?: number | null;
+  /** Distance to the runner-up person minus the decision's distance (src/identify/margin.ts). */
+  margin?: number | null;
+  /** The track this event decides, for frames and video. */
+  trackId?: number | null;
+  /** When it happened: fixed at identify time so a buffered event keeps it; now when absent. */
   createdAt?: Date;
 }
 
-export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'id' | 'createdAt'> {
+export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'id' | 'faceQuality' | 'margin' | 'trackId' | 'createdAt'> {
   id: string;
   createdAt: Date;
   box: NewRecognitionEvent['box'];
+  faceQuality: number | null;
+  margin: number | null;
+  trackId: number | null;
 }
 
 export interface EventFilter {
@@ -39,7 +49,7 @@ export interface EventFilter {
 
 const select = {
   id: true, personId: true, decision: true, distance: true, votes: true, k1: true, k2: true, threshold: true, model: true,
-  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, createdAt: true,
+  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, faceQuality: true, margin: true, trackId: true, createdAt: true,
 } as const;
 
 type Row = Prisma.RecognitionEventGetPayload<{ select: typeof select }>;
@@ -58,14 +68,15 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
      */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[]): Promise<string[]> {
       const ids = events.map((e) => e.id ?? randomUUID());
-      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'createdAt'] as const;
+      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'createdAt'] as const;
       const values: unknown[] = [tenantId];
       const rows = events.map((e, i) => {
-        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.createdAt ?? new Date()];
+        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, e.createdAt ?? new Date()];
         const placeholders = row.map((v) => {
           values.push(v);
           return `$${values.length}`;
         });
+        placeholders[placeholders.length - 1] = `COALESCE(${placeholders.at(-1)}::timestamptz, CURRENT_TIMESTAMP)`;
         return `($1, ${placeholders.join(', ')})`;
       });
       await pool.query(
@@ -73,6 +84,14 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
         values,
       );
       return ids;
+    },
+
+    /** The events of one tenant with these ids, oldest first (live delivery after a notification). */
+    async byIds(tenantId: string, ids: readonly string[]): Promise<RecognitionEventRecord[]> {
+      const valid = ids.filter(isUuid);
+      if (valid.length === 0) return [];
+      const rows = await prisma.recognitionEvent.findMany({ where: { tenantId, id: { in: valid } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select });
+      return rows.map(toRecord);
     },
 
     /** Newest first, keyset-paginated on (createdAt, id). */

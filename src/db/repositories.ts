@@ -4,6 +4,10 @@ import { auditRepository } from './audit-repository.js';
 import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
+import { reportRepository } from './report-repository.js';
+import { eventExportRepository } from './event-export-repository.js';
+import { faceSearchRepository } from './face-search-repository.js';
+import { usageRepository } from './usage-repository.js';
 import { tenantRepository } from './tenant-repository.js';
 import { tenantLimitsRepository } from './tenant-limits-repository.js';
 import { tenantLifecycleRepository } from './tenant-lifecycle-repository.js';
@@ -26,6 +30,10 @@ export function createRepositories(db: Database) {
     erasure: erasureRepository(db.pool),
     auditLog: auditLogRepository(db.pool),
     keyRotation: keyRotationRepository(db.pool),
+    reports: reportRepository(db.pool),
+    eventExport: eventExportRepository(db.pool),
+    faceSearch: faceSearchRepository(db.pool),
+    usage: usageRepository(db.pool),
   };
 }
 

@@ -50,6 +50,12 @@ export interface NexusGenInputs {
     confirmSlug: string; // String!
     id: string; // ID!
   }
+  DistanceDistributionInput: { // input type
+    bins?: number | null; // Int
+    decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
+    from: NexusGenScalars['DateTime']; // DateTime!
+    to: NexusGenScalars['DateTime']; // DateTime!
+  }
   EnrollFacesInput: { // input type
     images: NexusGenInputs['ImageInput'][]; // [ImageInput!]!
     largestFaceOnly?: boolean | null; // Boolean
@@ -104,12 +110,34 @@ export interface NexusGenInputs {
     targetId?: string | null; // ID
     to?: NexusGenScalars['DateTime'] | null; // DateTime
   }
+  PresenceInput: { // input type
+    after?: string | null; // String
+    first?: number | null; // Int
+    from: NexusGenScalars['DateTime']; // DateTime!
+    personIds?: string[] | null; // [ID!]
+    source?: string | null; // String
+    timeZone?: string | null; // String
+    to: NexusGenScalars['DateTime']; // DateTime!
+  }
   RecognitionEventFilter: { // input type
     decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     from?: NexusGenScalars['DateTime'] | null; // DateTime
     personId?: string | null; // ID
     source?: string | null; // String
     to?: NexusGenScalars['DateTime'] | null; // DateTime
+  }
+  RecognitionStatsInput: { // input type
+    bucket: NexusGenEnums['ReportBucket']; // ReportBucket!
+    filter?: NexusGenInputs['ReportFilter'] | null; // ReportFilter
+    from: NexusGenScalars['DateTime']; // DateTime!
+    groupBy?: NexusGenEnums['StatsDimension'][] | null; // [StatsDimension!]
+    timeZone?: string | null; // String
+    to: NexusGenScalars['DateTime']; // DateTime!
+  }
+  ReportFilter: { // input type
+    decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
+    personId?: string | null; // ID
+    source?: string | null; // String
   }
   ResumeTenantInput: { // input type
     id: string; // ID!
@@ -121,12 +149,28 @@ export interface NexusGenInputs {
     graceMinutes: number; // Int!
     id: string; // ID!
   }
+  SearchFacesInput: { // input type
+    faceId?: string | null; // ID
+    first?: number | null; // Int
+    image?: NexusGenInputs['ImageInput'] | null; // ImageInput
+  }
   StartEnrollmentInput: { // input type
     personId: string; // ID!
     source?: NexusGenEnums['EnrollmentSource'] | null; // EnrollmentSource
   }
   SuspendTenantInput: { // input type
     id: string; // ID!
+  }
+  TenantUsageInput: { // input type
+    from: NexusGenScalars['DateTime']; // DateTime!
+    timeZone?: string | null; // String
+    to: NexusGenScalars['DateTime']; // DateTime!
+  }
+  UnknownRateInput: { // input type
+    bucket: NexusGenEnums['ReportBucket']; // ReportBucket!
+    from: NexusGenScalars['DateTime']; // DateTime!
+    timeZone?: string | null; // String
+    to: NexusGenScalars['DateTime']; // DateTime!
   }
   UpdatePersonInput: { // input type
     displayName?: string | null; // String
@@ -158,9 +202,23 @@ export interface NexusGenInputs {
     operatorVoteOverride?: NexusGenEnums['VoteOverride'] | null; // VoteOverride
     threshold?: number | null; // Float
   }
+  VerifyInput: { // input type
+    image: NexusGenInputs['ImageInput']; // ImageInput!
+    personId: string; // ID!
+    source?: string | null; // String
+  }
   VideoInput: { // input type
     data: string; // String!
     filename?: string | null; // String
+  }
+  VisitsInput: { // input type
+    after?: string | null; // String
+    first?: number | null; // Int
+    from: NexusGenScalars['DateTime']; // DateTime!
+    gapMinutes?: number | null; // Int
+    personId?: string | null; // ID
+    source?: string | null; // String
+    to: NexusGenScalars['DateTime']; // DateTime!
   }
 }
 
@@ -171,6 +229,8 @@ export interface NexusGenEnums {
   EnrollmentStatus: "CANCELLED" | "COMPLETED" | "FAILED" | "OPEN"
   RecognitionDecision: "MATCH" | "NO_FACE" | "UNKNOWN"
   RejectionReason: "DUPLICATE" | "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "LOW_QUALITY" | "MULTIPLE_FACES" | "NO_FACE"
+  ReportBucket: "DAY" | "HOUR" | "MONTH" | "WEEK"
+  StatsDimension: "DECISION" | "PERSON" | "SOURCE"
   TenantStatus: "ACTIVE" | "DELETED" | "DELETING" | "SUSPENDED"
   VoteOverride: "ANY" | "NONE" | "STRICTER"
 }
@@ -232,6 +292,17 @@ export interface NexusGenObjects {
   DeletionProgressEntry: { // root type
     removed: number; // Int!
     table: string; // String!
+  }
+  DistanceBin: { // root type
+    count: number; // Int!
+    from: number; // Float!
+    to: number; // Float!
+  }
+  DistanceDistribution: { // root type
+    bins: NexusGenRootTypes['DistanceBin'][]; // [DistanceBin!]!
+    matches: number; // Int!
+    nearThreshold: number; // Int!
+    nearThresholdShare?: number | null; // Float
   }
   EnrollmentImageResult: { // root type
     accepted: boolean; // Boolean!
@@ -318,6 +389,23 @@ export interface NexusGenObjects {
     cursor: string; // String!
     node: NexusGenRootTypes['PlatformAuditEntry']; // PlatformAuditEntry!
   }
+  PresenceDay: { // root type
+    count: number; // Int!
+    date: string; // String!
+    firstSeen: NexusGenScalars['DateTime']; // DateTime!
+    lastSeen: NexusGenScalars['DateTime']; // DateTime!
+    personId: string; // ID!
+    sources: string[]; // [String!]!
+  }
+  PresenceDayConnection: { // root type
+    edges: NexusGenRootTypes['PresenceDayEdge'][]; // [PresenceDayEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  PresenceDayEdge: { // root type
+    cursor: string; // String!
+    node: NexusGenRootTypes['PresenceDay']; // PresenceDay!
+  }
   Query: {};
   RecognitionEvent: records.RecognitionEventRecord;
   RecognitionEventConnection: { // root type
@@ -329,6 +417,16 @@ export interface NexusGenObjects {
     cursor: string; // String!
     node: NexusGenRootTypes['RecognitionEvent']; // RecognitionEvent!
   }
+  RecognitionStatsRow: { // root type
+    bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    count: number; // Int!
+    decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
+    distinctPeople: number; // Int!
+    medianDistance?: number | null; // Float
+    p95LatencyMs?: number | null; // Float
+    personId?: string | null; // ID
+    source?: string | null; // String
+  }
   RetentionSettings: { // root type
     auditRetentionDays: number; // Int!
     enrollmentSessionTtlMinutes: number; // Int!
@@ -339,6 +437,15 @@ export interface NexusGenObjects {
     previous: NexusGenRootTypes['ApiKey']; // ApiKey!
     secret: string; // String!
   }
+  SourceHealth: { // root type
+    eventsLastDay: number; // Int!
+    eventsLastHour: number; // Int!
+    lastEventAt: NexusGenScalars['DateTime']; // DateTime!
+    noFaceShare?: number | null; // Float
+    source: string; // String!
+    unknownShare?: number | null; // Float
+  }
+  Subscription: {};
   Tenant: records.TenantView;
   TenantConnection: { // root type
     edges: NexusGenRootTypes['TenantEdge'][]; // [TenantEdge!]!
@@ -375,6 +482,11 @@ export interface NexusGenObjects {
     identifyToday: number; // Int!
     people: number; // Int!
   }
+  TenantUsageReport: { // root type
+    faces: number; // Int!
+    months: NexusGenRootTypes['UsageMonth'][]; // [UsageMonth!]!
+    people: number; // Int!
+  }
   TrackFrame: { // root type
     box: NexusGenRootTypes['Box']; // Box!
     decision: NexusGenEnums['RecognitionDecision']; // RecognitionDecision!
@@ -385,8 +497,54 @@ export interface NexusGenObjects {
     votes: number; // Int!
     weight: number; // Float!
   }
+  UnknownRateRow: { // root type
+    bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    faces: number; // Int!
+    noFace: number; // Int!
+    noFaceRate?: number | null; // Float
+    source?: string | null; // String
+    unknown: number; // Int!
+    unknownRate?: number | null; // Float
+  }
+  UsageMonth: { // root type
+    events: number; // Int!
+    facesEnrolled: number; // Int!
+    imagesSubmitted: number; // Int!
+    month: NexusGenScalars['DateTime']; // DateTime!
+    noFaceEvents: number; // Int!
+    peopleCreated: number; // Int!
+  }
+  VerifiedFace: { // root type
+    box: NexusGenRootTypes['Box']; // Box!
+    quality: NexusGenRootTypes['FaceQuality']; // FaceQuality!
+  }
+  VerifyPayload: { // root type
+    decision: NexusGenEnums['RecognitionDecision']; // RecognitionDecision!
+    distance?: number | null; // Float
+    eventId: string; // ID!
+    face?: NexusGenRootTypes['VerifiedFace'] | null; // VerifiedFace
+    person: NexusGenRootTypes['Person']; // Person!
+    threshold: number; // Float!
+  }
   Viewer: { // root type
     role: NexusGenEnums['ApiKeyRole']; // ApiKeyRole!
+  }
+  Visit: { // root type
+    end: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    personId: string; // ID!
+    source?: string | null; // String
+    start: NexusGenScalars['DateTime']; // DateTime!
+  }
+  VisitConnection: { // root type
+    edges: NexusGenRootTypes['VisitEdge'][]; // [VisitEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  VisitEdge: { // root type
+    cursor: string; // String!
+    node: NexusGenRootTypes['Visit']; // Visit!
   }
 }
 
@@ -464,6 +622,17 @@ export interface NexusGenFieldTypes {
   DeletionProgressEntry: { // field return type
     removed: number; // Int!
     table: string; // String!
+  }
+  DistanceBin: { // field return type
+    count: number; // Int!
+    from: number; // Float!
+    to: number; // Float!
+  }
+  DistanceDistribution: { // field return type
+    bins: NexusGenRootTypes['DistanceBin'][]; // [DistanceBin!]!
+    matches: number; // Int!
+    nearThreshold: number; // Int!
+    nearThresholdShare: number | null; // Float
   }
   EnrollmentImageResult: { // field return type
     accepted: boolean; // Boolean!
@@ -588,6 +757,7 @@ export interface NexusGenFieldTypes {
     updateRetentionSettings: NexusGenRootTypes['RetentionSettings']; // RetentionSettings!
     updateTenantLimits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
     updateTenantSettings: NexusGenRootTypes['Tenant']; // Tenant!
+    verify: NexusGenRootTypes['VerifyPayload']; // VerifyPayload!
   }
   PageInfo: { // field return type
     endCursor: string | null; // String
@@ -599,6 +769,7 @@ export interface NexusGenFieldTypes {
     externalId: string | null; // String
     faces: NexusGenRootTypes['Face'][]; // [Face!]!
     id: string; // ID!
+    matchDistanceTrend: NexusGenRootTypes['RecognitionStatsRow'][]; // [RecognitionStatsRow!]!
     metadata: NexusGenScalars['JSON']; // JSON!
     updatedAt: NexusGenScalars['DateTime']; // DateTime!
   }
@@ -628,33 +799,62 @@ export interface NexusGenFieldTypes {
     cursor: string; // String!
     node: NexusGenRootTypes['PlatformAuditEntry']; // PlatformAuditEntry!
   }
+  PresenceDay: { // field return type
+    count: number; // Int!
+    date: string; // String!
+    firstSeen: NexusGenScalars['DateTime']; // DateTime!
+    lastSeen: NexusGenScalars['DateTime']; // DateTime!
+    person: NexusGenRootTypes['Person'] | null; // Person
+    personId: string; // ID!
+    sources: string[]; // [String!]!
+  }
+  PresenceDayConnection: { // field return type
+    edges: NexusGenRootTypes['PresenceDayEdge'][]; // [PresenceDayEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  PresenceDayEdge: { // field return type
+    cursor: string; // String!
+    node: NexusGenRootTypes['PresenceDay']; // PresenceDay!
+  }
   Query: { // field return type
     apiKeys: NexusGenRootTypes['ApiKeyConnection']; // ApiKeyConnection!
     auditLog: NexusGenRootTypes['AuditEntryConnection']; // AuditEntryConnection!
+    distanceDistribution: NexusGenRootTypes['DistanceDistribution']; // DistanceDistribution!
     enrollmentSession: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     people: NexusGenRootTypes['PersonConnection']; // PersonConnection!
     person: NexusGenRootTypes['Person']; // Person!
     platformAuditLog: NexusGenRootTypes['PlatformAuditEntryConnection']; // PlatformAuditEntryConnection!
+    presence: NexusGenRootTypes['PresenceDayConnection']; // PresenceDayConnection!
     recognitionEvents: NexusGenRootTypes['RecognitionEventConnection']; // RecognitionEventConnection!
+    recognitionStats: NexusGenRootTypes['RecognitionStatsRow'][]; // [RecognitionStatsRow!]!
+    searchFaces: NexusGenRootTypes['Candidate'][]; // [Candidate!]!
+    sourceHealth: NexusGenRootTypes['SourceHealth'][]; // [SourceHealth!]!
     tenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
+    tenantUsage: NexusGenRootTypes['TenantUsageReport']; // TenantUsageReport!
     tenants: NexusGenRootTypes['TenantConnection']; // TenantConnection!
+    unknownRate: NexusGenRootTypes['UnknownRateRow'][]; // [UnknownRateRow!]!
     viewer: NexusGenRootTypes['Viewer'] | null; // Viewer
+    visits: NexusGenRootTypes['VisitConnection']; // VisitConnection!
   }
   RecognitionEvent: { // field return type
     box: NexusGenRootTypes['Box'] | null; // Box
     createdAt: NexusGenScalars['DateTime']; // DateTime!
     decision: NexusGenEnums['RecognitionDecision']; // RecognitionDecision!
     distance: number | null; // Float
+    faceQuality: number | null; // Float
     frames: number; // Int!
     id: string; // ID!
     k1: number; // Int!
     k2: number; // Int!
     latencyMs: number; // Float!
+    margin: number | null; // Float
     model: string; // String!
     person: NexusGenRootTypes['Person'] | null; // Person
     personId: string | null; // ID
     source: string | null; // String
     threshold: number; // Float!
+    trackId: number | null; // Int
     votes: number | null; // Int
   }
   RecognitionEventConnection: { // field return type
@@ -666,6 +866,17 @@ export interface NexusGenFieldTypes {
     cursor: string; // String!
     node: NexusGenRootTypes['RecognitionEvent']; // RecognitionEvent!
   }
+  RecognitionStatsRow: { // field return type
+    bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    count: number; // Int!
+    decision: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
+    distinctPeople: number; // Int!
+    medianDistance: number | null; // Float
+    p95LatencyMs: number | null; // Float
+    person: NexusGenRootTypes['Person'] | null; // Person
+    personId: string | null; // ID
+    source: string | null; // String
+  }
   RetentionSettings: { // field return type
     auditRetentionDays: number; // Int!
     enrollmentSessionTtlMinutes: number; // Int!
@@ -675,6 +886,17 @@ export interface NexusGenFieldTypes {
     apiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
     previous: NexusGenRootTypes['ApiKey']; // ApiKey!
     secret: string; // String!
+  }
+  SourceHealth: { // field return type
+    eventsLastDay: number; // Int!
+    eventsLastHour: number; // Int!
+    lastEventAt: NexusGenScalars['DateTime']; // DateTime!
+    noFaceShare: number | null; // Float
+    source: string; // String!
+    unknownShare: number | null; // Float
+  }
+  Subscription: { // field return type
+    recognitionEventAdded: NexusGenRootTypes['RecognitionEvent'] | null; // RecognitionEvent
   }
   Tenant: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
@@ -722,6 +944,11 @@ export interface NexusGenFieldTypes {
     identifyToday: number; // Int!
     people: number; // Int!
   }
+  TenantUsageReport: { // field return type
+    faces: number; // Int!
+    months: NexusGenRootTypes['UsageMonth'][]; // [UsageMonth!]!
+    people: number; // Int!
+  }
   TrackFrame: { // field return type
     box: NexusGenRootTypes['Box']; // Box!
     decision: NexusGenEnums['RecognitionDecision']; // RecognitionDecision!
@@ -732,9 +959,56 @@ export interface NexusGenFieldTypes {
     votes: number; // Int!
     weight: number; // Float!
   }
+  UnknownRateRow: { // field return type
+    bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    faces: number; // Int!
+    noFace: number; // Int!
+    noFaceRate: number | null; // Float
+    source: string | null; // String
+    unknown: number; // Int!
+    unknownRate: number | null; // Float
+  }
+  UsageMonth: { // field return type
+    events: number; // Int!
+    facesEnrolled: number; // Int!
+    imagesSubmitted: number; // Int!
+    month: NexusGenScalars['DateTime']; // DateTime!
+    noFaceEvents: number; // Int!
+    peopleCreated: number; // Int!
+  }
+  VerifiedFace: { // field return type
+    box: NexusGenRootTypes['Box']; // Box!
+    quality: NexusGenRootTypes['FaceQuality']; // FaceQuality!
+  }
+  VerifyPayload: { // field return type
+    decision: NexusGenEnums['RecognitionDecision']; // RecognitionDecision!
+    distance: number | null; // Float
+    eventId: string; // ID!
+    face: NexusGenRootTypes['VerifiedFace'] | null; // VerifiedFace
+    person: NexusGenRootTypes['Person']; // Person!
+    threshold: number; // Float!
+  }
   Viewer: { // field return type
     role: NexusGenEnums['ApiKeyRole']; // ApiKeyRole!
     tenant: NexusGenRootTypes['Tenant']; // Tenant!
+  }
+  Visit: { // field return type
+    end: NexusGenScalars['DateTime']; // DateTime!
+    events: number; // Int!
+    person: NexusGenRootTypes['Person'] | null; // Person
+    personId: string; // ID!
+    source: string | null; // String
+    start: NexusGenScalars['DateTime']; // DateTime!
+  }
+  VisitConnection: { // field return type
+    edges: NexusGenRootTypes['VisitEdge'][]; // [VisitEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  VisitEdge: { // field return type
+    cursor: string; // String!
+    node: NexusGenRootTypes['Visit']; // Visit!
   }
 }
 
@@ -802,6 +1076,17 @@ export interface NexusGenFieldTypeNames {
   DeletionProgressEntry: { // field return type name
     removed: 'Int'
     table: 'String'
+  }
+  DistanceBin: { // field return type name
+    count: 'Int'
+    from: 'Float'
+    to: 'Float'
+  }
+  DistanceDistribution: { // field return type name
+    bins: 'DistanceBin'
+    matches: 'Int'
+    nearThreshold: 'Int'
+    nearThresholdShare: 'Float'
   }
   EnrollmentImageResult: { // field return type name
     accepted: 'Boolean'
@@ -926,6 +1211,7 @@ export interface NexusGenFieldTypeNames {
     updateRetentionSettings: 'RetentionSettings'
     updateTenantLimits: 'TenantLimits'
     updateTenantSettings: 'Tenant'
+    verify: 'VerifyPayload'
   }
   PageInfo: { // field return type name
     endCursor: 'String'
@@ -937,6 +1223,7 @@ export interface NexusGenFieldTypeNames {
     externalId: 'String'
     faces: 'Face'
     id: 'ID'
+    matchDistanceTrend: 'RecognitionStatsRow'
     metadata: 'JSON'
     updatedAt: 'DateTime'
   }
@@ -966,33 +1253,62 @@ export interface NexusGenFieldTypeNames {
     cursor: 'String'
     node: 'PlatformAuditEntry'
   }
+  PresenceDay: { // field return type name
+    count: 'Int'
+    date: 'String'
+    firstSeen: 'DateTime'
+    lastSeen: 'DateTime'
+    person: 'Person'
+    personId: 'ID'
+    sources: 'String'
+  }
+  PresenceDayConnection: { // field return type name
+    edges: 'PresenceDayEdge'
+    pageInfo: 'PageInfo'
+    totalCount: 'Int'
+  }
+  PresenceDayEdge: { // field return type name
+    cursor: 'String'
+    node: 'PresenceDay'
+  }
   Query: { // field return type name
     apiKeys: 'ApiKeyConnection'
     auditLog: 'AuditEntryConnection'
+    distanceDistribution: 'DistanceDistribution'
     enrollmentSession: 'EnrollmentSession'
     people: 'PersonConnection'
     person: 'Person'
     platformAuditLog: 'PlatformAuditEntryConnection'
+    presence: 'PresenceDayConnection'
     recognitionEvents: 'RecognitionEventConnection'
+    recognitionStats: 'RecognitionStatsRow'
+    searchFaces: 'Candidate'
+    sourceHealth: 'SourceHealth'
     tenant: 'ManagedTenant'
+    tenantUsage: 'TenantUsageReport'
     tenants: 'TenantConnection'
+    unknownRate: 'UnknownRateRow'
     viewer: 'Viewer'
+    visits: 'VisitConnection'
   }
   RecognitionEvent: { // field return type name
     box: 'Box'
     createdAt: 'DateTime'
     decision: 'RecognitionDecision'
     distance: 'Float'
+    faceQuality: 'Float'
     frames: 'Int'
     id: 'ID'
     k1: 'Int'
     k2: 'Int'
     latencyMs: 'Float'
+    margin: 'Float'
     model: 'String'
     person: 'Person'
     personId: 'ID'
     source: 'String'
     threshold: 'Float'
+    trackId: 'Int'
     votes: 'Int'
   }
   RecognitionEventConnection: { // field return type name
@@ -1004,6 +1320,17 @@ export interface NexusGenFieldTypeNames {
     cursor: 'String'
     node: 'RecognitionEvent'
   }
+  RecognitionStatsRow: { // field return type name
+    bucketStart: 'DateTime'
+    count: 'Int'
+    decision: 'RecognitionDecision'
+    distinctPeople: 'Int'
+    medianDistance: 'Float'
+    p95LatencyMs: 'Float'
+    person: 'Person'
+    personId: 'ID'
+    source: 'String'
+  }
   RetentionSettings: { // field return type name
     auditRetentionDays: 'Int'
     enrollmentSessionTtlMinutes: 'Int'
@@ -1013,6 +1340,17 @@ export interface NexusGenFieldTypeNames {
     apiKey: 'ApiKey'
     previous: 'ApiKey'
     secret: 'String'
+  }
+  SourceHealth: { // field return type name
+    eventsLastDay: 'Int'
+    eventsLastHour: 'Int'
+    lastEventAt: 'DateTime'
+    noFaceShare: 'Float'
+    source: 'String'
+    unknownShare: 'Float'
+  }
+  Subscription: { // field return type name
+    recognitionEventAdded: 'RecognitionEvent'
   }
   Tenant: { // field return type name
     createdAt: 'DateTime'
@@ -1060,6 +1398,11 @@ export interface NexusGenFieldTypeNames {
     identifyToday: 'Int'
     people: 'Int'
   }
+  TenantUsageReport: { // field return type name
+    faces: 'Int'
+    months: 'UsageMonth'
+    people: 'Int'
+  }
   TrackFrame: { // field return type name
     box: 'Box'
     decision: 'RecognitionDecision'
@@ -1070,9 +1413,56 @@ export interface NexusGenFieldTypeNames {
     votes: 'Int'
     weight: 'Float'
   }
+  UnknownRateRow: { // field return type name
+    bucketStart: 'DateTime'
+    events: 'Int'
+    faces: 'Int'
+    noFace: 'Int'
+    noFaceRate: 'Float'
+    source: 'String'
+    unknown: 'Int'
+    unknownRate: 'Float'
+  }
+  UsageMonth: { // field return type name
+    events: 'Int'
+    facesEnrolled: 'Int'
+    imagesSubmitted: 'Int'
+    month: 'DateTime'
+    noFaceEvents: 'Int'
+    peopleCreated: 'Int'
+  }
+  VerifiedFace: { // field return type name
+    box: 'Box'
+    quality: 'FaceQuality'
+  }
+  VerifyPayload: { // field return type name
+    decision: 'RecognitionDecision'
+    distance: 'Float'
+    eventId: 'ID'
+    face: 'VerifiedFace'
+    person: 'Person'
+    threshold: 'Float'
+  }
   Viewer: { // field return type name
     role: 'ApiKeyRole'
     tenant: 'Tenant'
+  }
+  Visit: { // field return type name
+    end: 'DateTime'
+    events: 'Int'
+    person: 'Person'
+    personId: 'ID'
+    source: 'String'
+    start: 'DateTime'
+  }
+  VisitConnection: { // field return type name
+    edges: 'VisitEdge'
+    pageInfo: 'PageInfo'
+    totalCount: 'Int'
+  }
+  VisitEdge: { // field return type name
+    cursor: 'String'
+    node: 'Visit'
   }
 }
 
@@ -1153,6 +1543,17 @@ export interface NexusGenArgTypes {
     updateTenantSettings: { // args
       input: NexusGenInputs['UpdateTenantSettingsInput']; // UpdateTenantSettingsInput!
     }
+    verify: { // args
+      input: NexusGenInputs['VerifyInput']; // VerifyInput!
+    }
+  }
+  Person: {
+    matchDistanceTrend: { // args
+      bucket: NexusGenEnums['ReportBucket']; // ReportBucket!
+      from: NexusGenScalars['DateTime']; // DateTime!
+      timeZone?: string | null; // String
+      to: NexusGenScalars['DateTime']; // DateTime!
+    }
   }
   Query: {
     apiKeys: { // args
@@ -1163,6 +1564,9 @@ export interface NexusGenArgTypes {
       after?: string | null; // String
       filter?: NexusGenInputs['AuditLogFilter'] | null; // AuditLogFilter
       first: number | null; // Int
+    }
+    distanceDistribution: { // args
+      input: NexusGenInputs['DistanceDistributionInput']; // DistanceDistributionInput!
     }
     enrollmentSession: { // args
       id: string; // ID!
@@ -1180,17 +1584,40 @@ export interface NexusGenArgTypes {
       filter?: NexusGenInputs['PlatformAuditLogFilter'] | null; // PlatformAuditLogFilter
       first: number | null; // Int
     }
+    presence: { // args
+      input: NexusGenInputs['PresenceInput']; // PresenceInput!
+    }
     recognitionEvents: { // args
       after?: string | null; // String
       filter?: NexusGenInputs['RecognitionEventFilter'] | null; // RecognitionEventFilter
       first: number | null; // Int
     }
+    recognitionStats: { // args
+      input: NexusGenInputs['RecognitionStatsInput']; // RecognitionStatsInput!
+    }
+    searchFaces: { // args
+      input: NexusGenInputs['SearchFacesInput']; // SearchFacesInput!
+    }
     tenant: { // args
       id: string; // ID!
+    }
+    tenantUsage: { // args
+      input: NexusGenInputs['TenantUsageInput']; // TenantUsageInput!
     }
     tenants: { // args
       after?: string | null; // String
       first: number | null; // Int
+    }
+    unknownRate: { // args
+      input: NexusGenInputs['UnknownRateInput']; // UnknownRateInput!
+    }
+    visits: { // args
+      input: NexusGenInputs['VisitsInput']; // VisitsInput!
+    }
+  }
+  Subscription: {
+    recognitionEventAdded: { // args
+      filter?: NexusGenInputs['RecognitionEventFilter'] | null; // RecognitionEventFilter
     }
   }
 }

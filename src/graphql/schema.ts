@@ -11,6 +11,9 @@ import { videoTypes } from './types/video.js';
 import { limitTypes } from './types/limits.js';
 import { lifecycleTypes } from './types/lifecycle.js';
 import { auditTypes } from './types/audit.js';
+import { reportTypes } from './types/reports.js';
+import { verifyTypes } from './types/verify.js';
+import { liveEventTypes } from './types/live-events.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '../../schema.graphql');
@@ -41,7 +44,7 @@ const formatTypegen = (content: string, type: 'schema' | 'types'): string => (ty
 
 function schemaConfig(emit: boolean): core.SchemaConfig {
   return {
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes, ...reportTypes, ...verifyTypes, ...liveEventTypes],
     outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
     shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,

@@ -6,6 +6,10 @@ export interface HttpRoutes {
   graphql: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Problems that make this process unready; empty when ready. */
   readiness: () => Promise<string[]>;
+  /** GET /export/*.csv */
+  exports?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** Subscriptions over GraphQL over Server-Sent Events (graphql-sse). */
+  stream?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface HttpServer {
@@ -24,6 +28,8 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer
     const url = (req.url ?? '/').split('?')[0];
     const route = async () => {
       if (url === '/graphql') return routes.graphql(req, res);
+      if (url === '/graphql/stream' && routes.stream) return routes.stream(req, res);
+      if (url?.startsWith('/export/') && routes.exports) return routes.exports(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
       if (url === '/readyz') {
         const problems = draining ? ['shutting down'] : await routes.readiness();

@@ -104,8 +104,10 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
     const events: NewRecognitionEvent[] =
       votes.length === 0
         ? [{ ...base, frames: framesRead, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
-        : votes.map((t) => ({
+        : votes.map((t, trackId) => ({
             ...base,
+            trackId,
+            faceQuality: t.best.quality.sharpness,
             frames: t.supporting,
             personId: t.decision === 'MATCH' ? t.label : null,
             decision: t.decision,

@@ -9,6 +9,8 @@ import type { SearchFaces } from '../search/index.js';
 import type { Classification } from './vote.js';
 import { checkSource, decideFaces, peopleByIds } from './face-decisions.js';
 import { validateVoteParams, type VoteOverrides, type VoteParams } from './vote-params.js';
+import type { FaceNeighbour } from '../search/index.js';
+import { runnerUpMargin } from './margin.js';
 
 export interface IdentifyDeps {
   repos: Repositories;
@@ -73,6 +75,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const searchMs = performance.now() - searchStarted;
       const byId = await peopleByIds(deps.repos, v.tenantId, decisions.flatMap((d) => d.neighbours.map((n) => n.label)));
 
+      const margins = decisions.map(({ classification: c, neighbours }) => runnerUpMargin(neighbours, { label: c.decision === 'MATCH' ? c.label : null, distance: c.distance }));
       const faces: IdentifiedFace[] = decisions.map(({ face, classification, neighbours }) => ({
         box: face.box,
         detectionScore: face.detectionScore,
@@ -92,7 +95,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const events: NewRecognitionEvent[] =
         faces.length === 0
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
-          : faces.map((f) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box }));
+          : faces.map((f, i) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box, faceQuality: f.quality.sharpness, margin: margins[i] ?? null }));
       const eventIds = await deps.repos.events.insertMany(v.tenantId, events);
       const timingsMs = { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started };
       deps.onIdentified?.(v.tenantId, events.map((e) => e.decision), timingsMs);

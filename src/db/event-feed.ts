@@ -1,0 +1,57 @@
+import { EventEmitter } from 'node:events';
+import type { ClientConfig } from 'pg';
+import * as pgListen from 'pg-listen';
+import type { Options, Subscriber } from 'pg-listen';
+
+// pg-listen is CommonJS with `exports.default`: depending on the loader's interop the default
+// import is the function itself or the exports object holding it.
+type CreateSubscriber = (config: ClientConfig, options?: Options) => Subscriber;
+const imported = pgListen.default as unknown as CreateSubscriber | { default: CreateSubscriber };
+const createPostgresSubscriber: CreateSubscriber = typeof imported === 'function' ? imported : imported.default;
+
+export const RECOGNITION_EVENTS_CHANNEL = 'visage_recognition_events';
+/** Ids per notification: PostgreSQL caps a payload at 8000 bytes; 100 uuids take about 4000. */
+const IDS_PER_NOTICE = 100;
+
+/** New recognition events, announced by tenant and id; every process serving the database hears them. */
+export interface EventFeed {
+  start(onEvents: (tenantId: string, ids: string[]) => void): Promise<void>;
+  publish(tenantId: string, ids: readonly string[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Across replicas: PostgreSQL NOTIFY, through pg-listen (which reconnects and re-LISTENs). */
+export function pgEventFeed(url: string, onError: (err: Error) => void): EventFeed {
+  const subscriber = createPostgresSubscriber({ connectionString: url }, { retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(500 * 2 ** n, 30_000) });
+  subscriber.events.on('error', onError);
+  return {
+    async start(onEvents) {
+      subscriber.notifications.on(RECOGNITION_EVENTS_CHANNEL, (payload: unknown) => {
+        const p = payload as { tenantId?: unknown; ids?: unknown } | null;
+        if (p && typeof p.tenantId === 'string' && Array.isArray(p.ids)) onEvents(p.tenantId, p.ids.filter((id): id is string => typeof id === 'string'));
+      });
+      await subscriber.connect();
+      await subscriber.listenTo(RECOGNITION_EVENTS_CHANNEL);
+    },
+    async publish(tenantId, ids) {
+      for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) await subscriber.notify(RECOGNITION_EVENTS_CHANNEL, { tenantId, ids: ids.slice(i, i + IDS_PER_NOTICE) });
+    },
+    stop: () => subscriber.close(),
+  };
+}
+
+/** The embedded database is one process and PGlite does not deliver NOTIFY: an in-process emitter. */
+export function localEventFeed(): EventFeed {
+  const emitter = new EventEmitter();
+  return {
+    async start(onEvents) {
+      emitter.on('events', onEvents);
+    },
+    async publish(tenantId, ids) {
+      emitter.emit('events', tenantId, [...ids]);
+    },
+    async stop() {
+      emitter.removeAllListeners();
+    },
+  };
+}

@@ -17,6 +17,7 @@ import { createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
+import { calibrations, describeTuning, inferenceSettings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
 
@@ -36,8 +37,9 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
   const repos = createRepositories(db);
-  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels });
-  const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, calibrations });
+  const stopLoggingCalibrations = onCalibration((c) => logger.info({ calibration: c }, `inference tuned: ${c.model} ${describeTuning(c.tuning)} (${c.source})`));
+  const sessionOptions = inferenceSettings(config);
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
   const models = createModelRegistry({
@@ -142,6 +144,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await apollo.stop();
       await sync.stop();
       indexes.clear();
+      stopLoggingCalibrations();
       await db.close();
     },
   };

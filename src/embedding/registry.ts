@@ -112,6 +112,8 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
       intraOpThreads: options.intraOpThreads,
       allowSpinning: options.allowSpinning,
       inferenceWorkers: options.inferenceWorkers,
+      graphOptimizationLevel: options.graphOptimizationLevel,
+      calibration: options.calibration,
       transform: 'dynamic-batch',
       hint: id === CLIP_ID ? 'Point VISAGE_CLIP_MODEL at an existing file.' : 'Run scripts/fetch-models.sh (see README).',
     });

@@ -1,4 +1,5 @@
 import type ort from 'onnxruntime-node';
+import type { CalibrationSettings, GraphLevel } from '../inference/calibration.js';
 
 export interface SessionOptions {
   /** Threads one inference may use. Default 1; see sharedSessionOptions for the measurements. */
@@ -10,6 +11,10 @@ export interface SessionOptions {
    * of on the main thread; 0 (default) keeps it in-thread. See inference-pool.ts.
    */
   inferenceWorkers?: number;
+  /** Graph optimisation level; default 'all'. Normally chosen per model by calibration. */
+  graphOptimizationLevel?: GraphLevel;
+  /** How loadSession tunes level and threads per model (src/inference/); absent = no timing. */
+  calibration?: CalibrationSettings;
 }
 
 export const DEFAULT_INTRA_OP_THREADS = 1;
@@ -42,7 +47,7 @@ export function sharedSessionOptions(options: SessionOptions = {}): ort.Inferenc
     intraOpNumThreads: options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     // The faceplugin models list their weights as graph inputs; ORT warns about each one at load.
     logSeverityLevel: 3,
     extra: { session: { 'intra_op.allow_spinning': spin, 'inter_op.allow_spinning': spin } },

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Calibration } from '../inference/index.js';
 
 export type GraphQLOutcome = 'ok' | 'error';
 export type Decision = 'MATCH' | 'UNKNOWN' | 'NO_FACE';
@@ -23,6 +24,8 @@ export interface MetricsOptions {
   maxOperationNames?: number;
   /** Read at every scrape; summed per model (per tenant and model with tenant labels). */
   indexSizes?: () => Iterable<IndexSize>;
+  /** Read at every scrape: the session tuning chosen for each loaded model. */
+  calibrations?: () => Iterable<Calibration>;
   /** Process metrics (memory, CPU, handles, GC) and event-loop lag; on unless false. */
   defaultMetrics?: boolean;
 }
@@ -121,6 +124,20 @@ export function createMetrics(options: MetricsOptions): Metrics {
     collect() {
       this.reset();
       for (const s of currentSizes()) this.inc({ model: s.model });
+    },
+  });
+
+  new Gauge({
+    name: 'visage_inference_tuning_run_ms',
+    help: 'ONNX Runtime settings chosen per model (labels), valued at the median run time measured for them on the warm-up input; 0 when pinned by config.',
+    labelNames: ['model', 'graph_level', 'intra_op_threads', 'source'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const c of options.calibrations?.() ?? []) {
+        const labels = { model: c.model, graph_level: c.tuning.graphLevel, intra_op_threads: String(c.tuning.intraOpThreads), source: c.source };
+        this.set(labels, c.source === 'pinned' ? 0 : (c.table[0]?.medianMs ?? 0));
+      }
     },
   });
 

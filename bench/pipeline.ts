@@ -5,14 +5,14 @@
  * The line before it gives the same medians for single-face photos of at most 1 MP, the case
  * the ≤ 25 ms per-face target is stated for.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { calibrationSummary, inferenceSettings } from '../src/inference/index.js';
 import { analyzeImage, createVision } from '../src/vision/index.js';
+import { listImages } from '../src/vision/list-images.js';
 
 const { values } = parseArgs({
   options: {
@@ -31,15 +31,6 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
   },
 });
-
-function listImages(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listImages(path) : /\.(jpe?g|png|webp)$/i.test(name) ? [path] : [];
-    });
-}
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return null;

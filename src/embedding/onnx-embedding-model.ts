@@ -79,7 +79,8 @@ export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: Inference
   };
 }
 
-function writeNchw(face: FaceCrop, spec: EmbeddingSpec, out: Float32Array, offset: number, mirror: boolean): void {
+/** The model's input layout and normalisation for one crop; also what int8 calibration feeds. */
+export function writeNchw(face: FaceCrop, spec: EmbeddingSpec, out: Float32Array, offset: number, mirror: boolean): void {
   const size = face.size;
   const plane = size * size;
   const [m0, m1, m2] = spec.mean;

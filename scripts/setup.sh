@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one setup command for a fresh machine (and CI): system packages, node_modules, the
 # faiss-node addon, the ONNX models, the Prisma client, and with --test the real PostgreSQL with
-# pgvector. Idempotent: a second run only checks. Expensive builds are cached in
-# ${VISAGE_CACHE_DIR:-$HOME/.cache/visage}, keyed by version.
+# pgvector and the helm binary for the chart test. Idempotent: a second run only checks.
+# Expensive builds are cached in ${VISAGE_CACHE_DIR:-$HOME/.cache/visage}, keyed by version.
 #
 #   bash scripts/setup.sh          # what the app needs to run
 #   bash scripts/setup.sh --test   # plus PostgreSQL 15 + pgvector for the integration tests
@@ -12,6 +12,7 @@ source "$HERE/setup/lib.sh"
 source "$HERE/setup/faiss.sh"
 source "$HERE/setup/pgvector.sh"
 source "$HERE/setup/int8-model.sh"
+source "$HERE/setup/helm.sh"
 
 WITH_TEST=0
 PG_INSTALLED_NOW=0
@@ -68,6 +69,7 @@ ensure_system_packages() {
   if [ "$WITH_TEST" -eq 1 ]; then
     pg_server_installed || PG_INSTALLED_NOW=1
     packages+=("postgresql-$PG_MAJOR")
+    helm_cached || packages+=(unzip)
     if needs_pgvector_build; then
       packages+=("postgresql-server-dev-$PG_MAJOR" dpkg-dev make)
       apt_ensure_deb_src trixie
@@ -153,6 +155,7 @@ main() {
   if [ "$WITH_TEST" -eq 1 ]; then
     run_step "pgvector" with_cache_lock pgvector ensure_pgvector
     run_step "postgresql" ensure_postgres
+    run_step "helm" with_cache_lock helm ensure_helm
     log "DATABASE_URL=$DATABASE_URL_FOR_TESTS"
   fi
   log "setup done in $((SECONDS - start))s (cache: $VISAGE_CACHE_DIR)"

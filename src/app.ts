@@ -13,11 +13,11 @@ import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createServices } from './services.js';
 import { readSettings } from './tenants/index.js';
-import { createVision } from './vision/index.js';
+import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
-import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './index/index.js';
-import { createFaceAnalyzer, createFrameAnalyzer, DEFAULT_ENROLLMENT_POLICY } from './recognition/index.js';
-import { calibrations, describeTuning, inferenceSettings, onCalibration } from './inference/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './gallery/index.js';
+import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
+import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
 
@@ -37,7 +37,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
 
   const repos = createRepositories(db);
-  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, calibrations });
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, tunings: modelTunings });
   const stopLoggingCalibrations = onCalibration((c) => logger.info({ calibration: c }, `inference tuned: ${c.model} ${describeTuning(c.tuning)} (${c.source})`));
   const sessionOptions = inferenceSettings(config);
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };

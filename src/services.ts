@@ -1,18 +1,11 @@
 import type { Repositories } from './db/index.js';
 import { createPersonService } from './people/index.js';
 import { createTenantService, readSettings, type TenantServiceDeps } from './tenants/index.js';
-import {
-  createEnrollmentService,
-  createEventsService,
-  createIdentifyService,
-  createFrameIdentifyService,
-  createVideoEnrollmentService,
-  type FrameAnalyzer,
-  type EnrollmentPolicy,
-  type FaceAnalyzer,
-  type SearchFaces,
-  type IdentifyDeps,
-} from './recognition/index.js';
+import { createEnrollmentService, createVideoEnrollmentService, type EnrollmentPolicy } from './enrollment/index.js';
+import { createEventsService } from './events/index.js';
+import { createIdentifyService, createFrameIdentifyService, type IdentifyDeps } from './identify/index.js';
+import type { FaceAnalyzer, FrameAnalyzer } from './vision/index.js';
+import type { SearchFaces } from './search/index.js';
 import { AppError } from './errors.js';
 import type { VideoSettings } from './video/index.js';
 

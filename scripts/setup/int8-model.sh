@@ -5,7 +5,7 @@ INT8_CALIBRATION_FACES="${VISAGE_INT8_CALIBRATION_FACES:-$REPO_ROOT/../shared/da
 
 int8_cache_file() {
   local key
-  key="$(cat "$REPO_ROOT/models/fr_feature.onnx" "$REPO_ROOT"/src/embedding/quantize/*.ts "$REPO_ROOT/src/cli/models-quantize.ts" | sha256sum | cut -c1-16)"
+  key="$(cat "$REPO_ROOT/models/fr_feature.onnx" "$REPO_ROOT"/src/embedding/quantize/*.ts "$REPO_ROOT/src/vision/calibration-faces.ts" "$REPO_ROOT/src/cli/models-quantize.ts" | sha256sum | cut -c1-16)"
   printf '%s/models/fr_feature_int8-%s.onnx' "$VISAGE_CACHE_DIR" "$key"
 }
 

@@ -78,6 +78,15 @@ verify_sha512_integrity() {
   [ "$actual" = "$expected" ] || die "integrity mismatch for $file: expected $expected, got $actual"
 }
 
+# npm pack PACKAGE into DIR (from DIR, so the project's .npmrc and package.json play no part) and
+# checks the tarball against a pinned npm-style integrity.
+npm_pack_verified() {
+  local package="$1" tarball="$2" integrity="$3" dir="$4"
+  (cd "$dir" && quietly npm pack "$package" --silent)
+  [ -f "$dir/$tarball" ] || die "npm pack $package produced no $tarball"
+  verify_sha512_integrity "$dir/$tarball" "$integrity"
+}
+
 # Unpacks a Debian source package into DIR (which must exist). apt drops privileges to _apt for
 # the download, so DIR must be enterable by others.
 apt_source_into() {

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import type { ApiKeyRole } from '../db/index.js';
+import type { Role } from '../roles.js';
 import type { TenantViewer, Viewer } from './viewer.js';
 
 /** What each role may do; resolvers name the capability, not the roles. */
@@ -12,7 +12,7 @@ export const CAPABILITIES = {
   enroll: ['ADMIN', 'OPERATOR'],
   identify: ['ADMIN', 'OPERATOR', 'CLIENT'],
   readEvents: ['ADMIN', 'OPERATOR', 'VIEWER'],
-} as const satisfies Record<string, readonly ApiKeyRole[]>;
+} as const satisfies Record<string, readonly Role[]>;
 
 export type Capability = keyof typeof CAPABILITIES;
 
@@ -23,7 +23,7 @@ export function requireTenant(viewer: Viewer, capability: Capability): TenantVie
     case 'platform':
       throw new AppError('FORBIDDEN', 'The platform admin token manages tenants only; use a tenant API key for this operation.');
     case 'tenant': {
-      const allowed: readonly ApiKeyRole[] = CAPABILITIES[capability];
+      const allowed: readonly Role[] = CAPABILITIES[capability];
       if (!allowed.includes(viewer.role)) {
         throw new AppError('FORBIDDEN', `A ${viewer.role} key may not do this; it needs one of: ${allowed.join(', ')}.`);
       }

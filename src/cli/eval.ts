@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
 import { badInput, isAppError } from '../errors.js';
+import { createApiClient } from './api-client.js';
+import { ProgressBar } from './progress-bar.js';
 import { applySettings, createPipelineEmbedder, runEvaluation, type ApplyTarget } from '../eval/index.js';
 
 const USAGE = `usage: npm run eval -- --data <dir> [--unknown <dir>] [--model face-arcface-512|clip-vit-b32]
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
   let apply: ApplyTarget | undefined;
   if (values.apply !== undefined) {
     if (!values.server || !values['api-key']) throw badInput('apply', '--apply needs --server URL and --api-key KEY (an ADMIN key of that tenant)');
-    apply = { tenantSlug: values.apply, server: values.server, apiKey: values['api-key'] };
+    // One attempt: a person is waiting at the terminal.
+    apply = { tenantSlug: values.apply, graphql: createApiClient(values.server, values['api-key'], 1) };
   }
 
   const embedder = await createPipelineEmbedder({
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
       scalabilityDraws: positiveInt('draws', values.draws)!,
       seed: positiveInt('seed', values.seed)!,
       cacheDir: values['no-cache'] ? null : values['cache-dir']!,
+      progress: (total, label) => new ProgressBar(total, label),
     },
     embedder,
     (line) => console.log(line),

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { FACE_ARCFACE_FILE, FACE_ARCFACE_INT8_FILE } from '../embedding/index.js';
 import { FACE_ARCFACE_SPEC } from '../embedding/face-arcface.js';
 import type { RangeMethod } from '../embedding/quantize/activation-ranges.js';
-import { calibrationFaces } from '../embedding/quantize/calibration-faces.js';
+import { calibrationFaces } from '../vision/calibration-faces.js';
 import { quantizeModel } from '../embedding/quantize/quantize-model.js';
 import { createVision } from '../vision/index.js';
 

@@ -3,7 +3,7 @@
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
 import { availableParallelism } from 'node:os';
-import { GRAPH_LEVELS, type GraphLevel } from '../inference/calibration.js';
+import { GRAPH_LEVELS, type GraphLevel } from './graph-level.js';
 import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {

@@ -28,6 +28,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return Object.freeze(out) as Config;
 }
 
+/**
+ * Every key's default, for code that needs one without a loaded config (library defaults, tools,
+ * tests): config-keys.ts is the one place a default is written.
+ */
+export const CONFIG_DEFAULTS: Config = loadConfig({});
+
 /** The README's configuration table, generated from the same key list the parser uses. */
 export function configDocsMarkdown(): string {
   const rows = Object.values(CONFIG_KEYS).map(

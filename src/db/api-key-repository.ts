@@ -1,4 +1,6 @@
-import type { ApiKeyRole, PrismaClient } from './generated/client.js';
+import type { PrismaClient } from './generated/client.js';
+import type { Role } from '../roles.js';
+import { roleFromPrisma, roleToPrisma } from './role-mapping.js';
 import { isUuid } from './ids.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 
@@ -6,7 +8,7 @@ export interface ApiKeyRecord {
   id: string;
   tenantId: string;
   name: string;
-  role: ApiKeyRole;
+  role: Role;
   prefix: string;
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -15,25 +17,31 @@ export interface ApiKeyRecord {
 
 const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true } as const;
 
+function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row: T): Omit<T, 'role'> & { role: Role } {
+  return { ...row, role: roleFromPrisma(row.role) };
+}
+
+const orNull = <T extends Parameters<typeof toRecord>[0]>(row: T | null) => (row ? toRecord(row) : null);
+
 export function apiKeyRepository(prisma: PrismaClient) {
   return {
-    async create(tenantId: string, input: { name: string; role: ApiKeyRole; prefix: string; secretHash: string }): Promise<ApiKeyRecord> {
-      return prisma.apiKey.create({ data: { tenantId, ...input }, select });
+    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string }): Promise<ApiKeyRecord> {
+      return toRecord(await prisma.apiKey.create({ data: { tenantId, ...input, role: roleToPrisma(input.role) }, select }));
     },
     /** The one lookup that is not tenant-scoped: authentication, before the tenant is known. */
     async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string }) | null> {
-      return prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true } });
+      return orNull(await prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true } }));
     },
     async byId(tenantId: string, id: string): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;
-      return prisma.apiKey.findFirst({ where: { tenantId, id }, select });
+      return orNull(await prisma.apiKey.findFirst({ where: { tenantId, id }, select }));
     },
     /** Idempotent: revoking a revoked key returns it unchanged. Null when there is no such key. */
     async revoke(tenantId: string, id: string, at: Date): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;
       const key = await prisma.apiKey.findFirst({ where: { tenantId, id }, select });
-      if (!key || key.revokedAt) return key;
-      return prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select });
+      if (!key || key.revokedAt) return orNull(key);
+      return toRecord(await prisma.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select }));
     },
     async touch(tenantId: string, id: string, at: Date): Promise<void> {
       await prisma.apiKey.updateMany({ where: { tenantId, id }, data: { lastUsedAt: at } });
@@ -43,7 +51,7 @@ export function apiKeyRepository(prisma: PrismaClient) {
         prisma.apiKey.findMany({ where: { tenantId, ...afterCursor(after, 'asc') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1, select }),
         prisma.apiKey.count({ where: { tenantId } }),
       ]);
-      return toPage(rows, first, totalCount);
+      return toPage(rows.map(toRecord), first, totalCount);
     },
   };
 }

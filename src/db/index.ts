@@ -6,7 +6,7 @@ export type { TenantRecord } from './tenant-repository.js';
 export type { ApiKeyRecord } from './api-key-repository.js';
 export type { PersonRecord, PersonInput } from './person-repository.js';
 export { createRepositories, type Repositories } from './repositories.js';
-export type { ApiKeyRole, EnrollmentStatus, EnrollmentSource, RecognitionDecision } from './generated/enums.js';
+export type { EnrollmentStatus, EnrollmentSource, RecognitionDecision } from './generated/enums.js';
 export { isUuid, isFaceId } from './ids.js';
 export type { SessionRecord, FaceRecord, NewFace } from './enrollment-repository.js';
 export type { NewRecognitionEvent, RecognitionEventRecord, EventFilter } from './event-repository.js';

@@ -1,9 +1,10 @@
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import type { EmbeddingSpec } from './model.js';
 
 export const CLIP_ID = 'clip-vit-b32';
 
 /** Margin around the detected box before CLIP's centre crop: CLIP saw whole objects, not tight faces. */
-export const DEFAULT_CLIP_MARGIN = 0.2;
+export const DEFAULT_CLIP_MARGIN = CONFIG_DEFAULTS.clipMargin;
 
 /**
  * The paper's model: a CLIP ViT-B/32 image encoder exported to ONNX (any export taking

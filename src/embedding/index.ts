@@ -5,10 +5,4 @@ export { FACE_ARCFACE_ID, FACE_ARCFACE_INT8_ID, FACE_ARCFACE_INT8_FILE, FACE_ARC
 export { CLIP_ID, DEFAULT_CLIP_MARGIN } from './clip.js';
 export { l2Normalize } from './normalize.js';
 export { l2Distance } from './l2-distance.js';
-export { loadSession } from './session.js';
-export { sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session-options.js';
-export type { SessionOptions } from './session-options.js';
-export { withDynamicBatch } from './dynamic-batch.js';
 export { parseCustomModelSpecs } from './custom-model-spec.js';
-export type { InferenceRunner, ModelTransform } from './runner.js';
-export { InferencePool, inferencePool } from './inference-pool.js';

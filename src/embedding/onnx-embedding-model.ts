@@ -2,7 +2,7 @@ import ort from 'onnxruntime-node';
 import { AppError } from '../errors.js';
 import type { EmbeddingModel, EmbeddingSpec, FaceCrop } from './model.js';
 import { l2Normalize } from './normalize.js';
-import type { InferenceRunner } from './runner.js';
+import type { InferenceRunner } from '../inference/index.js';
 
 /** Builds the EmbeddingModel for any NCHW image encoder whose session is already loaded. */
 export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: InferenceRunner, file: string): EmbeddingModel {

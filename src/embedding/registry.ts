@@ -4,8 +4,7 @@ import { CLIP_ID, clipSpec, DEFAULT_CLIP_MARGIN } from './clip.js';
 import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_INT8_FILE, FACE_ARCFACE_INT8_ID, FACE_ARCFACE_INT8_SPEC, FACE_ARCFACE_SPEC } from './face-arcface.js';
 import type { CropSpec, EmbeddingModel, EmbeddingSpec } from './model.js';
 import { createOnnxEmbeddingModel } from './onnx-embedding-model.js';
-import { loadSession } from './session.js';
-import type { SessionOptions } from './session-options.js';
+import { loadSession, type SessionOptions } from '../inference/index.js';
 
 /** A deployer's own ONNX embedding model, declared in configuration. */
 export interface CustomModelSpec {

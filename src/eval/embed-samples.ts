@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Embedder } from './embedder.js';
 import { contentHash, type EmbeddingCache } from './embedding-cache.js';
-import { ProgressBar } from '../cli/progress-bar.js';
+import { NO_PROGRESS, type StartProgress } from './progress.js';
 
 export interface EmbeddedSet {
   /** Aligned with the input paths; null where no face was found. */
@@ -16,9 +16,9 @@ export interface EmbeddedSet {
  * Embeds every file once. Files are read and hashed even on a cache hit: the content hash is the
  * key, and a second run of a few hundred images then costs well under a second.
  */
-export async function embedSamples(paths: readonly string[], embedder: Embedder, cache: EmbeddingCache | undefined): Promise<EmbeddedSet> {
+export async function embedSamples(paths: readonly string[], embedder: Embedder, cache: EmbeddingCache | undefined, progress: StartProgress = NO_PROGRESS): Promise<EmbeddedSet> {
   const embeddings: (Float32Array | null)[] = [];
-  const bar = new ProgressBar(paths.length, 'embedding');
+  const bar = progress(paths.length, 'embedding');
   let totalMs = 0;
   let computed = 0;
   let fromCache = 0;

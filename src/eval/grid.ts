@@ -1,5 +1,6 @@
 import { badInput } from '../errors.js';
-import { classifyFace, type Neighbour } from '../recognition/classify.js';
+import type { Neighbour } from '../search/index.js';
+import { classifyFace } from '../identify/vote.js';
 import { scorePredictions, type PointMetrics } from './metrics.js';
 
 export interface GridSpec {

@@ -4,4 +4,5 @@ export { createPipelineEmbedder } from './pipeline-embedder.js';
 export type { PipelineEmbedderOptions } from './pipeline-embedder.js';
 export type { Embedder } from './embedder.js';
 export { applySettings } from './apply-settings.js';
-export type { ApplyTarget, VoteSettings } from './apply-settings.js';
+export type { ApplyTarget, GraphQLClient, VoteSettings } from './apply-settings.js';
+export type { Progress, StartProgress } from './progress.js';

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { AppError } from '../errors.js';
-import type { Neighbour } from '../recognition/classify.js';
+import type { Neighbour } from '../search/index.js';
 
 type FaissModule = typeof import('faiss-node');
 

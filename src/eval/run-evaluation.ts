@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { groupIntoBands } from './bands.js';
 import { loadDataset } from './dataset.js';
 import { embedSamples } from './embed-samples.js';
+import type { StartProgress } from './progress.js';
 import type { Embedder } from './embedder.js';
 import { EmbeddingCache } from './embedding-cache.js';
 import { balancedRow, bestRow, defaultGrid, maxK2, predictAcrossThresholds, rankOneAccuracy, sweepGrid } from './grid.js';
@@ -27,6 +28,8 @@ export interface EvalOptions {
   scalability: number[];
   scalabilityDraws: number;
   seed: number;
+  /** Draws the embedding progress (the CLI's progress bar); none by default. */
+  progress?: StartProgress;
   /** Root of the on-disk embedding cache; null disables it. */
   cacheDir: string | null;
 }
@@ -59,7 +62,7 @@ export async function runEvaluation(options: EvalOptions, embedder: Embedder, lo
   await mkdir(options.out, { recursive: true });
 
   const cache = options.cacheDir === null ? undefined : new EmbeddingCache(options.cacheDir, embedder.cacheNamespace);
-  const embedded = await embedSamples([...enrolled, ...probes].map((s) => s.path), embedder, cache);
+  const embedded = await embedSamples([...enrolled, ...probes].map((s) => s.path), embedder, cache, options.progress);
   log(`embedded ${embedded.computed} images, ${embedded.fromCache} from cache, ${embedded.embedMsPerImage.toFixed(1)} ms per image`);
   const enrolledVecs = embedded.embeddings.slice(0, enrolled.length);
   const probeVecs = embedded.embeddings.slice(enrolled.length);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeSchema } from 'nexus';
+import { lexicographicSortSchema } from 'graphql';
+import { core, makeSchema } from 'nexus';
 import { DateTime, JSONScalar } from './types/scalars.js';
 import { PageInfo } from './types/relay.js';
 import { tenantTypes } from './types/tenant.js';
@@ -8,16 +9,53 @@ import { personTypes } from './types/person.js';
 import { recognitionTypes } from './types/recognition.js';
 import { videoTypes } from './types/video.js';
 
-export const SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../schema.graphql');
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const SCHEMA_FILE = path.resolve(HERE, '../../schema.graphql');
+/** Nexus' generated resolver typings (committed, drift-checked like schema.graphql). */
+export const TYPEGEN_FILE = path.resolve(HERE, 'nexus-typegen.ts');
 
-/** The Nexus code-first schema. `npm run schema:emit` writes it to schema.graphql (committed). */
+/**
+ * The Nexus code-first schema. `npm run schema:emit` writes it to schema.graphql and its resolver
+ * typings to nexus-typegen.ts (both committed).
+ */
 export function buildSchema(options: { emit?: boolean } = {}) {
-  return makeSchema({
+  return makeSchema(schemaConfig(options.emit ?? false));
+}
+
+/**
+ * The typings `npm run schema:emit` writes to TYPEGEN_FILE, as text, without writing: through
+ * Nexus' own config resolution, sorting and formatting, so the drift test compares byte for byte.
+ */
+export async function typegenText(): Promise<string> {
+  const { schema, finalConfig } = core.makeSchemaInternal(schemaConfig(false));
+  const config = core.resolveTypegenConfig(finalConfig);
+  const text = await new core.TypegenMetadata(config).generateTypesFile(lexicographicSortSchema(schema) as core.NexusGraphQLSchema, TYPEGEN_FILE);
+  return formatTypegen(text, 'types');
+}
+
+// Nexus writes extensionless relative imports; NodeNext resolution needs the `.js`.
+const formatTypegen = (content: string, type: 'schema' | 'types'): string => (type === 'types' ? content.replace(/from "(\.\/[^".]+)"/g, 'from "$1.js"') : content);
+
+function schemaConfig(emit: boolean): core.SchemaConfig {
+  return {
     types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes],
-    outputs: options.emit ? { schema: SCHEMA_FILE, typegen: false } : false,
-    shouldGenerateArtifacts: options.emit ?? false,
+    outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
+    shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,
-    contextType: { module: path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'context.ts'), export: 'GraphQLContext' },
+    contextType: { module: path.resolve(HERE, 'context.ts'), export: 'GraphQLContext' },
+    formatTypegen,
+    sourceTypes: {
+      modules: [{ module: path.resolve(HERE, 'source-types.ts'), alias: 'records' }],
+      mapping: {
+        Tenant: 'records.TenantView',
+        ApiKey: 'records.ApiKeyRecord',
+        Person: 'records.PersonRecord',
+        EnrollmentSession: 'records.SessionRecord',
+        Face: 'records.FaceRecord',
+        RecognitionEvent: 'records.RecognitionEventRecord',
+        IdentifiedFace: 'records.IdentifiedFace',
+      },
+    },
     features: { abstractTypeStrategies: { resolveType: true } },
-  });
+  };
 }

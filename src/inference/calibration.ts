@@ -1,6 +1,7 @@
 /** What calibration decides for one model, and where the decision came from. */
-export const GRAPH_LEVELS = ['disabled', 'basic', 'extended', 'all'] as const;
-export type GraphLevel = (typeof GRAPH_LEVELS)[number];
+import type { GraphLevel } from '../config/graph-level.js';
+
+export { GRAPH_LEVELS, type GraphLevel } from '../config/graph-level.js';
 
 export interface SessionTuning {
   graphLevel: GraphLevel;

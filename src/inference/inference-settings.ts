@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
-import type { SessionOptions } from '../embedding/session-options.js';
+import type { SessionOptions } from './session-options.js';
 import { calibrationSettings } from './calibration.js';
 
 type InferenceConfig = Pick<Config, 'ortCalibration' | 'ortGraphLevel' | 'ortThreads' | 'inferenceWorkers' | 'ortCalibrationBudgetMs' | 'ortCalibrationFile' | 'dataDir'>;

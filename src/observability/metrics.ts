@@ -1,15 +1,25 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Calibration } from '../inference/index.js';
 
 export type GraphQLOutcome = 'ok' | 'error';
 export type Decision = 'MATCH' | 'UNKNOWN' | 'NO_FACE';
-export type PipelineStage = 'decode' | 'detect' | 'align' | 'embed' | 'search' | 'total';
+/** The identify path's timed stages: metric labels and the GraphQL Timings fields. */
+export const PIPELINE_STAGES = ['decode', 'detect', 'align', 'embed', 'search', 'total'] as const;
+export type PipelineStage = (typeof PIPELINE_STAGES)[number];
 
 /** One loaded tenant index, as the index registry reports it at scrape time. */
 export interface IndexSize {
   tenantId: string;
   model: string;
   faces: number;
+}
+
+/** The ONNX Runtime settings a model runs with; medianMs is 0 when config pinned them untimed. */
+export interface ModelTuning {
+  model: string;
+  graphLevel: string;
+  intraOpThreads: number;
+  source: string;
+  medianMs: number;
 }
 
 export interface MetricsOptions {
@@ -25,7 +35,7 @@ export interface MetricsOptions {
   /** Read at every scrape; summed per model (per tenant and model with tenant labels). */
   indexSizes?: () => Iterable<IndexSize>;
   /** Read at every scrape: the session tuning chosen for each loaded model. */
-  calibrations?: () => Iterable<Calibration>;
+  tunings?: () => Iterable<ModelTuning>;
   /** Process metrics (memory, CPU, handles, GC) and event-loop lag; on unless false. */
   defaultMetrics?: boolean;
 }
@@ -134,9 +144,8 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
     collect() {
       this.reset();
-      for (const c of options.calibrations?.() ?? []) {
-        const labels = { model: c.model, graph_level: c.tuning.graphLevel, intra_op_threads: String(c.tuning.intraOpThreads), source: c.source };
-        this.set(labels, c.source === 'pinned' ? 0 : (c.table[0]?.medianMs ?? 0));
+      for (const t of options.tunings?.() ?? []) {
+        this.set({ model: t.model, graph_level: t.graphLevel, intra_op_threads: String(t.intraOpThreads), source: t.source }, t.medianMs);
       }
     },
   });

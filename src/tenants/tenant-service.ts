@@ -1,6 +1,7 @@
+import type { Role } from '../roles.js';
 import { AppError, badInput } from '../errors.js';
 import { generateApiKeySecret, requirePlatform, requireTenant, type Viewer } from '../auth/index.js';
-import { checkPageSize, decodeCursor, type ApiKeyRecord, type ApiKeyRole, type Page, type Repositories, type TenantRecord } from '../db/index.js';
+import { checkPageSize, decodeCursor, type ApiKeyRecord, type Page, type Repositories, type TenantRecord } from '../db/index.js';
 import { defaultSettings, readSettings, validateVoteParams, type TenantSettings } from './tenant-settings.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
@@ -35,7 +36,7 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: ApiKeyRole): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = await generateApiKeySecret();
     const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash });
@@ -60,7 +61,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
     },
 
     /** The calling key's role; null for the platform admin, who belongs to no tenant. */
-    async viewer(viewer: Viewer): Promise<{ role: ApiKeyRole } | null> {
+    async viewer(viewer: Viewer): Promise<{ role: Role } | null> {
       if (viewer.kind === 'platform') return null;
       return { role: requireTenant(viewer, 'readTenant').role };
     },
@@ -95,7 +96,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels }: 
       return view(updated);
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: ApiKeyRole }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: Role }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
       const created = await issueKey(v.tenantId, input.name, input.role);
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });

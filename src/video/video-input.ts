@@ -1,5 +1,5 @@
 import { AppError, isAppError } from '../errors.js';
-import { imageBytes } from '../recognition/image-input.js';
+import { imageBytes } from '../vision/index.js';
 
 /** A video as the API receives it: base64 bytes and an optional name for messages. */
 export interface VideoInput {

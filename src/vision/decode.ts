@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import sharp, { type Metadata } from 'sharp';
 import { AppError } from '../errors.js';
 import type { RgbImage } from './image.js';
@@ -9,7 +10,7 @@ export interface DecodeLimits {
   maxPixels: number;
 }
 
-export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: 15 * 1024 * 1024, maxPixels: 40_000_000 };
+export const DEFAULT_DECODE_LIMITS: DecodeLimits = { maxBytes: CONFIG_DEFAULTS.maxImageBytes, maxPixels: CONFIG_DEFAULTS.maxImagePixels };
 
 /**
  * Decodes JPEG/PNG/WebP into upright RGB: EXIF orientation applied, alpha dropped, grey expanded.

@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { InferenceRunner } from '../embedding/index.js';
+import type { InferenceRunner } from '../inference/index.js';
 import sharp from 'sharp';
 import type { Box, RgbImage } from './image.js';
 import { nonMaxSuppression, type ScoredBox } from './nms.js';

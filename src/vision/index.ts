@@ -9,3 +9,7 @@ export { drawFaces } from './draw.js';
 export { checkModels } from './models-check.js';
 export type { ModelStatus } from './models-check.js';
 export { iou } from './nms.js';
+export { createFaceAnalyzer, type FaceAnalyzer, type AnalyzeRequest, type DetectionOptions } from './face-analyzer.js';
+export { createFrameAnalyzer, type FrameAnalyzer } from './frame-analyzer.js';
+export { imageBytes, type ImageInput } from './image-input.js';
+export { qualityWeight } from './quality-weight.js';

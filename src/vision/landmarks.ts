@@ -1,5 +1,5 @@
 import ort from 'onnxruntime-node';
-import type { InferenceRunner } from '../embedding/index.js';
+import type { InferenceRunner } from '../inference/index.js';
 import type { Box, Point, RgbImage } from './image.js';
 import { warpToSquare } from './warp.js';
 

@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadSession, type ModelRegistry, type SessionOptions } from '../embedding/index.js';
+import type { ModelRegistry } from '../embedding/index.js';
+import { loadSession, type SessionOptions } from '../inference/index.js';
 import { VISION_MODEL_FILES } from './vision.js';
 
 export type ModelStatus =

@@ -1,4 +1,5 @@
 import type { EmbeddingModel, FaceCrop } from '../embedding/index.js';
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import { alignFace, boxCrop } from './align.js';
 import { decodeImage, DEFAULT_DECODE_LIMITS, type DecodeLimits } from './decode.js';
 import type { Box, Point, RgbImage } from './image.js';
@@ -41,8 +42,8 @@ export interface AnalyzeOptions {
   pose?: boolean;
 }
 
-export const DEFAULT_MIN_SCORE = 0.7;
-export const DEFAULT_MIN_FACE_SIZE = 20;
+export const DEFAULT_MIN_SCORE = CONFIG_DEFAULTS.minFaceScore;
+export const DEFAULT_MIN_FACE_SIZE = CONFIG_DEFAULTS.minFaceSize;
 
 /** How faces were found: `cropped-fallback` means detection found none and the caller allowed the fallback. */
 export type AnalyzeMode = 'detected' | 'cropped' | 'cropped-fallback';

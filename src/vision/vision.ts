@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadSession, type SessionOptions } from '../embedding/index.js';
+import { loadSession, type SessionOptions } from '../inference/index.js';
 import { createFaceDetector, type FaceDetector } from './detect.js';
 import { createLandmarker, type Landmarker } from './landmarks.js';
 import { createPoseEstimator, type PoseEstimator } from './pose.js';

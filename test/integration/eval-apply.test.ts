@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { applySettings } from '../../src/eval/apply-settings.js';
+import { createApiClient } from '../../src/cli/api-client.js';
 import { createKey, createTenant, type TestTenant } from '../support/factories.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -19,7 +20,7 @@ describe('eval --apply: writing the chosen point into tenant settings over Graph
 
   it("writes model, k1, k2 and threshold with the tenant's ADMIN key", async () => {
     const chosen = { model: 'face-arcface-512', k1: 2, k2: 5, threshold: 0.97 };
-    assert.deepEqual(await applySettings({ server: server.url, apiKey: tenant.secret, tenantSlug: tenant.slug }, chosen), chosen);
+    assert.deepEqual(await applySettings({ graphql: createApiClient(server.url, tenant.secret, 1), tenantSlug: tenant.slug }, chosen), chosen);
     assert.deepEqual(await settingsOf(tenant), chosen);
   });
 
@@ -27,7 +28,7 @@ describe('eval --apply: writing the chosen point into tenant settings over Graph
     const other = await createTenant(server);
     const before = await settingsOf(other);
     await assert.rejects(
-      applySettings({ server: server.url, apiKey: other.secret, tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 1, k2: 2, threshold: 1.2 }),
+      applySettings({ graphql: createApiClient(server.url, other.secret, 1), tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 1, k2: 2, threshold: 1.2 }),
       (e: Error & { code?: string }) => e.code === 'FORBIDDEN' && e.message.includes(other.slug),
     );
     assert.deepEqual(await settingsOf(other), before);
@@ -36,14 +37,14 @@ describe('eval --apply: writing the chosen point into tenant settings over Graph
   it('refuses a CLIENT key', async () => {
     const client = await createKey(server, tenant, 'CLIENT');
     await assert.rejects(
-      applySettings({ server: `${server.url}/graphql`, apiKey: client.secret, tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 1, k2: 2, threshold: 1.2 }),
+      applySettings({ graphql: createApiClient(`${server.url}/graphql`, client.secret, 1), tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 1, k2: 2, threshold: 1.2 }),
       (e: Error & { code?: string }) => e.code === 'FORBIDDEN',
     );
   });
 
   it("passes the server's own validation errors through", async () => {
     await assert.rejects(
-      applySettings({ server: server.url, apiKey: tenant.secret, tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 3, k2: 3, threshold: 1 }),
+      applySettings({ graphql: createApiClient(server.url, tenant.secret, 1), tenantSlug: tenant.slug }, { model: 'face-arcface-512', k1: 3, k2: 3, threshold: 1 }),
       (e: Error & { code?: string }) => e.code === 'BAD_USER_INPUT',
     );
   });

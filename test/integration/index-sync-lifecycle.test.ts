@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pgFaceIndexSource, type FaceIndexSource } from '../../src/db/face-index-source.js';
-import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndexes, type IndexEvent } from '../../src/index/index.js';
+import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndexes, type IndexEvent } from '../../src/gallery/index.js';
 import { AppError } from '../../src/errors.js';
-import { createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from './index-sync-db.js';
+import { createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
 before(async () => {

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
-import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/index/index.js';
-import { addPerson, createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from './index-sync-db.js';
+import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/gallery/index.js';
+import { addPerson, createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
 before(async () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config/index.js';
-import { sharedSessionOptions } from '../../src/embedding/session-options.js';
-import { calibrationSettings, calibrations, inferenceSettings, type CalibrationSettings } from '../../src/inference/index.js';
+import { sharedSessionOptions } from '../../src/inference/session-options.js';
+import { calibrationSettings, calibrations, inferenceSettings, modelTunings, type CalibrationSettings } from '../../src/inference/index.js';
 import { calibrationTable } from '../../src/inference/calibration-table.js';
 import { tuneSession } from '../../src/inference/tune-session.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -58,7 +58,7 @@ describe('per-model session calibration', () => {
   });
 
   it('is exported on /metrics with the chosen settings as labels', async () => {
-    const metrics = createMetrics({ tenantLabels: false, defaultMetrics: false, calibrations });
+    const metrics = createMetrics({ tenantLabels: false, defaultMetrics: false, tunings: modelTunings });
     const { body } = await metrics.render();
     assert.match(body, /visage_inference_tuning_run_ms\{model="landmarks-a",graph_level="(extended|all)",intra_op_threads="[12]",source="cached"\} [\d.]+/);
     assert.match(body, /visage_inference_tuning_run_ms\{model="landmarks-c",graph_level="extended",intra_op_threads="1",source="pinned"\} 0/);

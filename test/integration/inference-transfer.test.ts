@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, it } from 'node:test';
 import ort from 'onnxruntime-node';
-import { inferencePool, loadSession } from '../../src/embedding/index.js';
+import { inferencePool, loadSession } from '../../src/inference/index.js';
 import { MODELS_DIR } from '../helpers/models-dir.js';
 
 // A pool size no other test file uses, so this file owns (and closes) its pool.

@@ -7,7 +7,7 @@ import ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { createModelRegistry, FACE_ARCFACE_INT8_FILE, FACE_ARCFACE_INT8_ID, l2Distance } from '../../src/embedding/index.js';
 import { FACE_ARCFACE_SPEC } from '../../src/embedding/face-arcface.js';
-import { calibrationFaces } from '../../src/embedding/quantize/calibration-faces.js';
+import { calibrationFaces } from '../../src/vision/calibration-faces.js';
 import { decodeModel, encodeModel } from '../../src/embedding/quantize/onnx-tensors.js';
 import { quantizeModel } from '../../src/embedding/quantize/quantize-model.js';
 import { upgradeToOpset13 } from '../../src/embedding/quantize/upgrade-opset.js';

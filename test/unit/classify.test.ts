@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyFace, type Neighbour, type VoteParams } from '../../src/recognition/classify.js';
+import { classifyFace, type VoteParams } from '../../src/identify/vote.js';
+import type { Neighbour } from '../../src/search/index.js';
 import { AppError } from '../../src/errors.js';
 
 const n = (label: string, distance: number): Neighbour => ({ label, distance });

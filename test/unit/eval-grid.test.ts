@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { balancedRow, bestRow, defaultGrid, predictAcrossThresholds, rankOneAccuracy, sweepGrid, type GridRow } from '../../src/eval/grid.js';
 import { seededRandom } from '../../src/eval/seeded-random.js';
-import { classifyFace, type Neighbour } from '../../src/recognition/classify.js';
+import { classifyFace } from '../../src/identify/vote.js';
+import type { Neighbour } from '../../src/search/index.js';
 
 const classes = ['a', 'b', 'c', 'd'];
 const labelIndex = new Map(classes.map((c, i) => [c, i]));

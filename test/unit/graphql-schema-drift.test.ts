@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { core } from 'nexus';
-import { buildSchema, SCHEMA_FILE } from '../../src/graphql/schema.js';
+import { buildSchema, SCHEMA_FILE, TYPEGEN_FILE, typegenText } from '../../src/graphql/schema.js';
 
 /**
  * Writes the schema to `file` the way makeSchema's `outputs.schema` does. buildSchema has no
@@ -50,6 +50,14 @@ describe('schema.graphql', () => {
       undefined,
       `schema.graphql is out of date with src/graphql (${diff}). Run \`npm run schema:emit\` and commit schema.graphql.`,
     );
+  });
+
+  it('src/graphql/nexus-typegen.ts matches what the Nexus code generates now', async () => {
+    const generated = await typegenText();
+    const committed = await readFile(TYPEGEN_FILE, 'utf8').catch(() => '');
+    assert.ok(generated.includes('interface NexusGenFieldTypes'), 'the generated typings have no field types; the generator itself is broken');
+    const diff = firstDifference(committed, generated);
+    assert.equal(diff, undefined, `nexus-typegen.ts is out of date with src/graphql (${diff}). Run \`npm run schema:emit\` and commit it.`);
   });
 
   it('names the first differing line when the committed file drifts', () => {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from '../../src/index/index.js';
-import { flatIndexFromVectors } from '../../src/index/faiss-buffers.js';
+import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from '../../src/gallery/index.js';
+import { flatIndexFromVectors } from '../../src/gallery/faiss-buffers.js';
 import { batchOf, bruteForce, randomUnitVectors } from './tenant-index-fixtures.js';
 
 const DIM = 16;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_TRACK_OPTIONS, linkTracks, qualityWeight, voteTrack, type FrameFace } from '../../src/recognition/tracks.js';
+import { DEFAULT_TRACK_OPTIONS, linkTracks, voteTrack, type FrameFace } from '../../src/identify/tracks.js';
+import { qualityWeight } from '../../src/vision/quality-weight.js';
 
 /** A unit vector along axis `a`, tilted towards axis `b` by `t` (0: pure a). */
 function vec(a: number, b = (a + 1) % 8, t = 0): Float32Array {

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, type Gql } from '../api-client.js';
+// The file, not the folder's index: the CLI is an API client and loads none of the server.
+import { REJECTION_REASONS } from '../../enrollment/rejection-reason.js';
 import type { ImportPlan, PersonFolder } from './scan-folder.js';
 import type { ImportProgress } from './progress.js';
 
@@ -39,8 +41,8 @@ const COMPLETE = `mutation($input: EnrollmentSessionInput!) { completeEnrollment
 const CANCEL = `mutation($input: EnrollmentSessionInput!) { cancelEnrollment(input: $input) { status } }`;
 const VIDEO = `mutation($input: EnrollVideoInput!) { enrollVideo(input: $input) { imagesAccepted stats } }`;
 
-/** The session stats keys that are counts of rejected frames by reason (see RejectionReason). */
-const REASONS = ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'INVALID_IMAGE', 'IMAGE_TOO_LARGE', 'DUPLICATE'];
+/** The session stats keys that are counts of rejected frames by reason. */
+const REASONS: readonly string[] = REJECTION_REASONS;
 
 /**
  * Enrolls every person of the plan, one at a time. Idempotent by construction: people are found

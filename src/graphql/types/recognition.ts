@@ -1,13 +1,12 @@
 import { arg, enumType, extendType, idArg, inputObjectType, intArg, nonNull, objectType, stringArg } from 'nexus';
 import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
+import { REJECTION_REASONS } from '../../enrollment/index.js';
+import { PIPELINE_STAGES } from '../../observability/metrics.js';
 
 export const EnrollmentStatus = enumType({ name: 'EnrollmentStatus', members: ['OPEN', 'COMPLETED', 'CANCELLED', 'FAILED'] });
 export const EnrollmentSource = enumType({ name: 'EnrollmentSource', members: ['IMAGES', 'VIDEO', 'IMPORT'] });
 export const Decision = enumType({ name: 'RecognitionDecision', members: ['MATCH', 'UNKNOWN', 'NO_FACE'] });
-export const RejectionReason = enumType({
-  name: 'RejectionReason',
-  members: ['NO_FACE', 'MULTIPLE_FACES', 'LOW_QUALITY', 'INVALID_IMAGE', 'IMAGE_TOO_LARGE', 'DUPLICATE'],
-});
+export const RejectionReason = enumType({ name: 'RejectionReason', members: [...REJECTION_REASONS] });
 
 export const ImageInput = inputObjectType({
   name: 'ImageInput',
@@ -114,7 +113,7 @@ export const Timings = objectType({
   name: 'IdentifyTimings',
   description: 'Milliseconds spent in each stage.',
   definition(t) {
-    for (const stage of ['decode', 'detect', 'align', 'embed', 'search', 'total']) t.nonNull.float(stage);
+    for (const stage of PIPELINE_STAGES) t.nonNull.float(stage);
   },
 });
 

@@ -1,7 +1,8 @@
 import { enumType, extendType, inputObjectType, intArg, nonNull, objectType, stringArg, arg } from 'nexus';
 import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
+import { ROLES } from '../../roles.js';
 
-export const ApiKeyRoleEnum = enumType({ name: 'ApiKeyRole', members: ['ADMIN', 'OPERATOR', 'CLIENT', 'VIEWER'] });
+export const ApiKeyRoleEnum = enumType({ name: 'ApiKeyRole', members: [...ROLES] });
 
 export const TenantSettings = objectType({
   name: 'TenantSettings',

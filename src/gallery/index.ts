@@ -1,5 +1,5 @@
 export { TenantIndex, DEFAULT_TENANT_INDEX_OPTIONS } from './tenant-index.js';
-export type { FaceHit, IndexKind, TenantIndexOptions, RebuildReason } from './tenant-index.js';
+export type { IndexKind, TenantIndexOptions, RebuildReason } from './tenant-index.js';
 export type { HnswParams } from './faiss-buffers.js';
 export { TenantIndexes, DEFAULT_TENANT_INDEXES_OPTIONS } from './tenant-indexes.js';
 export type { IndexKey, IndexState, IndexEvent, TenantIndexesOptions } from './tenant-indexes.js';

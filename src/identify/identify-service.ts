@@ -2,14 +2,10 @@ import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
 import { validateVoteParams, type TenantSettings } from '../tenants/index.js';
-import type { AnalyzedFace, AnalyzedImage } from '../vision/index.js';
+import { imageBytes, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 import { AppError } from '../errors.js';
-import { classifyFace, type Classification, type VoteParams } from './classify.js';
-import type { FaceAnalyzer } from './face-analyzer.js';
-import { imageBytes, type ImageInput } from './image-input.js';
-
-/** The k2 nearest faces of one tenant and model, as (faceId, personId = label, L2 distance). */
-export type SearchFaces = (tenantId: string, model: string, vector: Float32Array, k: number) => Promise<{ faceId: string; label: string; distance: number }[]>;
+import type { FaceNeighbour, SearchFaces } from '../search/index.js';
+import { classifyFace, type Classification, type VoteOverrides, type VoteParams } from './vote.js';
 
 export interface IdentifyDeps {
   repos: Repositories;
@@ -23,7 +19,7 @@ export interface IdentifyDeps {
   onIdentified?: (tenantId: string, decisions: readonly NewRecognitionEvent['decision'][], timingsMs: Record<string, number>) => void;
 }
 
-export interface IdentifyInput extends Partial<VoteParams> {
+export interface IdentifyInput extends VoteOverrides {
   image: ImageInput;
   source?: string | null;
   maxFaces?: number | null;
@@ -50,10 +46,10 @@ export interface IdentifiedFace {
 export interface FaceDecision {
   face: AnalyzedFace;
   classification: Classification;
-  neighbours: { faceId: string; label: string; distance: number }[];
+  neighbours: FaceNeighbour[];
 }
 
-export function resolveParams(settings: TenantSettings, input: Partial<VoteParams>): VoteParams {
+export function resolveParams(settings: TenantSettings, input: VoteOverrides): VoteParams {
   const params = { k1: input.k1 ?? settings.k1, k2: input.k2 ?? settings.k2, threshold: input.threshold ?? settings.threshold };
   validateVoteParams(params);
   return params;

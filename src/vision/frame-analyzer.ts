@@ -1,4 +1,6 @@
-import { analyzeDecoded, type AnalyzedImage, type RgbImage, type Vision } from '../vision/index.js';
+import { analyzeDecoded, type AnalyzedImage } from './pipeline.js';
+import type { RgbImage } from './image.js';
+import type { Vision } from './vision.js';
 import type { ModelRegistry } from '../embedding/index.js';
 import type { AnalyzeRequest, DetectionOptions } from './face-analyzer.js';
 

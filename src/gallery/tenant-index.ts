@@ -1,12 +1,7 @@
 import type { FaceBatch } from '../db/face-index-source.js';
-import type { Neighbour } from '../recognition/classify.js';
+import type { FaceHit } from '../search/index.js';
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import { createHnswIndex, flatIndexFromVectors, withHnswEfSearch, type FaissIndex, type HnswParams } from './faiss-buffers.js';
-
-/** A search result; `label` is the personId, so hits go straight into `classifyFace`. */
-export interface FaceHit extends Neighbour {
-  faceId: string;
-  personId: string;
-}
 
 export type IndexKind = 'flat' | 'hnsw';
 
@@ -23,8 +18,8 @@ export interface TenantIndexOptions {
 }
 
 export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
-  hnswAbove: 200_000,
-  hnsw: { m: 32, efConstruction: 100, efSearch: 256 },
+  hnswAbove: CONFIG_DEFAULTS.hnswThreshold,
+  hnsw: { m: 32, efConstruction: 100, efSearch: CONFIG_DEFAULTS.hnswEfSearch },
   maxTombstoneShare: 0.2,
   hnswAddChunk: 200,
   flatAddChunk: 20_000,

@@ -1,12 +1,10 @@
 import { AppError } from '../errors.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
 import type { Repositories, SessionRecord } from '../db/index.js';
-import type { AnalyzedFace } from '../vision/index.js';
+import { qualityWeight, type AnalyzedFace, type FrameAnalyzer } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
 import type { Candidate, EnrollmentService } from './enrollment-service.js';
-import type { FrameAnalyzer } from './frame-analyzer.js';
 import { l2Distance } from '../embedding/index.js';
-import { qualityWeight } from './tracks.js';
 
 export interface VideoEnrollmentPolicy {
   defaultFps: number;

@@ -1,3 +1,4 @@
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import type ort from 'onnxruntime-node';
 import type { CalibrationSettings, GraphLevel } from '../inference/calibration.js';
 
@@ -17,7 +18,7 @@ export interface SessionOptions {
   calibration?: CalibrationSettings;
 }
 
-export const DEFAULT_INTRA_OP_THREADS = 1;
+export const DEFAULT_INTRA_OP_THREADS = CONFIG_DEFAULTS.ortThreads;
 
 /**
  * The one place the ONNX Runtime thread policy is decided, for every model the project loads.

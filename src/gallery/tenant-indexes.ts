@@ -1,7 +1,9 @@
 import { AppError } from '../errors.js';
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import type { FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
-import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type FaceHit, type TenantIndexOptions } from './tenant-index.js';
+import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
+import type { FaceHit } from '../search/index.js';
 
 export interface IndexKey {
   tenantId: string;
@@ -32,9 +34,9 @@ export type IndexEvent =
 
 export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'> = {
   index: DEFAULT_TENANT_INDEX_OPTIONS,
-  loadWaitMs: 10_000,
+  loadWaitMs: CONFIG_DEFAULTS.indexWaitMs,
   retryFailedAfterMs: 5_000,
-  memoryBudgetBytes: 0,
+  memoryBudgetBytes: CONFIG_DEFAULTS.indexMemoryBudgetMb * 1024 * 1024,
   loadBatchSize: 5_000,
 };
 

@@ -3,14 +3,11 @@ import { requireTenant, type TenantViewer, type Viewer } from '../auth/index.js'
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
 import { AppError, isAppError } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
-import type { AnalyzedFace, AnalyzedImage } from '../vision/index.js';
+import { imageBytes, qualityWeight, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type FrameAnalyzer, type ImageInput } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
-import type { VoteParams } from './classify.js';
-import type { FaceAnalyzer } from './face-analyzer.js';
-import type { FrameAnalyzer } from './frame-analyzer.js';
+import type { VoteOverrides, VoteParams } from './vote.js';
 import { resolveParams, type IdentifyDeps, type IdentifyService } from './identify-service.js';
-import { imageBytes, type ImageInput } from './image-input.js';
-import { DEFAULT_TRACK_OPTIONS, linkTracks, qualityWeight, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
+import { DEFAULT_TRACK_OPTIONS, linkTracks, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
 
 export interface FrameIdentifyDeps {
   repos: Repositories;
@@ -29,7 +26,7 @@ export interface FrameIdentifyDeps {
   onIdentified?: IdentifyDeps['onIdentified'];
 }
 
-interface ClipInput extends Partial<VoteParams> {
+interface ClipInput extends VoteOverrides {
   source?: string | null;
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { analyzeImage, type Vision } from '../../vision/index.js';
-import { listImages } from '../../vision/list-images.js';
-import type { EmbeddingModel, EmbeddingSpec, FaceCrop } from '../model.js';
-import { writeNchw } from '../onnx-embedding-model.js';
+import { listImages } from './list-images.js';
+import { analyzeImage } from './pipeline.js';
+import type { Vision } from './vision.js';
+import type { EmbeddingModel, EmbeddingSpec, FaceCrop } from '../embedding/model.js';
+import { writeNchw } from '../embedding/onnx-embedding-model.js';
 
 /**
  * Aligned face crops from every photo under `dir`, made by the same decode → detect → align path

@@ -1,11 +1,5 @@
 import { badInput } from '../errors.js';
-
-/** One search result. `label` is a personId on the server and a class name in the evaluation tool. */
-export interface Neighbour {
-  label: string;
-  /** L2 distance between unit vectors (0..2). */
-  distance: number;
-}
+import type { Neighbour } from '../search/index.js';
 
 export interface VoteParams {
   /** Neighbours whose votes decide first. */
@@ -15,6 +9,9 @@ export interface VoteParams {
   /** A neighbour votes only when its distance is <= threshold. */
   threshold: number;
 }
+
+/** A request's own vote parameters; GraphQL sends null for an argument left out. */
+export type VoteOverrides = { [K in keyof VoteParams]?: VoteParams[K] | null };
 
 export type Classification =
   | {

@@ -1,4 +1,6 @@
-import { analyzeImage, type AnalyzedImage, type DecodeLimits, type Vision } from '../vision/index.js';
+import { analyzeImage, type AnalyzedImage } from './pipeline.js';
+import type { DecodeLimits } from './decode.js';
+import type { Vision } from './vision.js';
 import type { ModelRegistry } from '../embedding/index.js';
 
 /** Which detections count as faces, shared by photos and video frames. */

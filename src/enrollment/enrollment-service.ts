@@ -1,12 +1,11 @@
 import { AppError, isAppError } from '../errors.js';
+import { CONFIG_DEFAULTS } from '../config/index.js';
 import { l2Distance } from '../embedding/index.js';
 import { requireTenant, type Viewer } from '../auth/index.js';
+import type { RejectionReason } from './rejection-reason.js';
 import type { EnrollmentSource, FaceRecord, NewFace, Repositories, SessionRecord } from '../db/index.js';
-import type { AnalyzedFace } from '../vision/index.js';
-import type { FaceAnalyzer } from './face-analyzer.js';
-import { imageBytes, type ImageInput } from './image-input.js';
+import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
 
-export type RejectionReason = 'NO_FACE' | 'MULTIPLE_FACES' | 'LOW_QUALITY' | 'INVALID_IMAGE' | 'IMAGE_TOO_LARGE' | 'DUPLICATE';
 
 export interface EnrollmentImageResult {
   index: number;
@@ -30,10 +29,10 @@ export interface EnrollmentPolicy {
 }
 
 export const DEFAULT_ENROLLMENT_POLICY: EnrollmentPolicy = {
-  maxBatchImages: 20,
-  maxImageBytes: 15 * 1024 * 1024,
-  minFaceSizePx: 32,
-  minSharpness: 5,
+  maxBatchImages: CONFIG_DEFAULTS.maxBatchImages,
+  maxImageBytes: CONFIG_DEFAULTS.maxImageBytes,
+  minFaceSizePx: CONFIG_DEFAULTS.enrollMinFaceSize,
+  minSharpness: CONFIG_DEFAULTS.enrollMinSharpness,
   duplicateDistance: 0.05,
 };
 

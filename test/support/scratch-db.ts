@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { createServerDatabase } from '../support/test-database.js';
+import { createServerDatabase } from './test-database.js';
 import { inTransaction, recordFaceChanges } from '../../src/db/face-changes.js';
 
 /** A scratch PostgreSQL database per test file, with a pool for direct SQL. */

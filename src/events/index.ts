@@ -1,0 +1,1 @@
+export { createEventsService } from './events-service.js';

@@ -1,0 +1,1 @@
+export type { Neighbour, FaceNeighbour, FaceHit, SearchFaces } from './search-contract.js';

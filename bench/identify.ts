@@ -1,24 +1,50 @@
-// `npm run bench:identify [-- --synthetic 10000 --requests 60 --database-url URL]`
-// Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then drives identify over
-// HTTP against a separate server process at concurrency 1 and 8. The last stdout line is
-// {"p50Ms","p95Ms","rpsAt8","galleryFaces"}. Medians are over the measured run, after warm-up.
+// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL]`
+// Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
+// that interleave the two so machine load hits both alike:
+//   bare:   the pipeline in this process (decode → detect → align → embed, same inference workers
+//           and calibration as the server, no HTTP, no database) at concurrency 1 and 8;
+//   server: identify over HTTP against a separate server process at concurrency 1 and 8.
+// The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
+// "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
+// calibration as the server reports it on /metrics.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { startBenchServer } from './support/bench-server.js';
+import { loadConfig } from '../src/config/index.js';
+import { migrate } from '../src/db/index.js';
+import { createModelRegistry } from '../src/embedding/index.js';
+import { inferenceSettings } from '../src/inference/index.js';
+import { analyzeImage, createVision } from '../src/vision/index.js';
 
 const { values: args } = parseArgs({
   options: {
     synthetic: { type: 'string', default: '10000' },
     requests: { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '2' },
+    model: { type: 'string', default: 'face-arcface-512' },
+    'models-dir': { type: 'string', default: 'models' },
+    /** Write V8 CPU profiles of the server (main thread and workers) into this folder. */
+    profile: { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     data: { type: 'string', default: path.resolve('../shared/datasets/faces-dev') },
     port: { type: 'string', default: '4391' },
   },
 });
+const ADMIN = `bench-admin-${randomUUID()}`;
+const URL_BASE = `http://127.0.0.1:${args.port}`;
+// /metrics has a listener of its own, on the next port.
+const METRICS_PORT = String(Number(args.port) + 1);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
+
+async function gql(query: string, variables: Record<string, unknown>, token: string) {
+  const res = await fetch(`${URL_BASE}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as { data?: any; errors?: unknown[] };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
 
 function unitVector(dim: number): number[] {
   const v = Array.from({ length: dim }, () => Math.random() * 2 - 1);
@@ -26,7 +52,7 @@ function unitVector(dim: number): number[] {
   return v.map((x) => x / n);
 }
 
-async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number) {
+async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number, model: string) {
   const person = randomUUID();
   const session = randomUUID();
   await pool.query(`INSERT INTO "Person" (id, "tenantId", "displayName", "updatedAt") VALUES ($1, $2, 'synthetic', now())`, [person, tenantId]);
@@ -35,8 +61,8 @@ async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number) {
     const vectors = Array.from({ length: Math.min(1000, count - done) }, () => `[${unitVector(512).join(',')}]`);
     await pool.query(
       `INSERT INTO "Face" ("tenantId", "personId", "sessionId", model, embedding, searchable, "boxX", "boxY", "boxWidth", "boxHeight", "detectionScore")
-       SELECT $1, $2, $3, 'face-arcface-512', v::vector, true, 0, 0, 112, 112, 1 FROM unnest($4::text[]) AS v`,
-      [tenantId, person, session, vectors],
+       SELECT $1, $2, $3, $5, v::vector, true, 0, 0, 112, 112, 1 FROM unnest($4::text[]) AS v`,
+      [tenantId, person, session, vectors, model],
     );
   }
 }
@@ -45,16 +71,66 @@ function percentile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
 
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** One measurement of a request function: serial latencies, then throughput with 8 in flight. */
+async function measure(request: (i: number) => Promise<unknown>, n: number) {
+  const serial: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const started = performance.now();
+    await request(i);
+    serial.push(performance.now() - started);
+  }
+  serial.sort((a, b) => a - b);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < n * 2) await request(next++);
+  }));
+  return { p50: percentile(serial, 0.5), p95: percentile(serial, 0.95), rpsAt8: (n * 2) / ((performance.now() - started) / 1000) };
+}
+
+/** The server's per-model tuning, read back from its /metrics. */
+async function serverCalibration(): Promise<Record<string, string>> {
+  const text = await fetch(`http://127.0.0.1:${METRICS_PORT}/metrics`).then((r) => r.text());
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^visage_inference_tuning_run_ms\{model="([^"]+)",graph_level="([^"]+)",intra_op_threads="(\d+)",source="([^"]+)"\} ([\d.]+)/gm)) {
+    out[m[1]!] = `${m[2]}/${m[3]}t (${m[4]}, ${m[5]} ms)`;
+  }
+  return out;
+}
+
 async function main() {
-  const bench = await startBenchServer({ databaseUrl: args['database-url']!, port: args.port! });
-  const { pool, gql, admin: ADMIN } = bench;
+  const dbName = `visage_bench_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: args['database-url'] });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = new URL(args['database-url']!);
+  dbUrl.pathname = `/${dbName}`;
+  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
+  await migrate(pool);
+  const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
+  const server = spawn(process.execPath, [...profiling, '--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   try {
+    for (let i = 0; i < 300; i++) {
+      if (await fetch(`${URL_BASE}/readyz`).then((r) => r.ok, () => false)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id } secret } }', { i: { name: 'bench', slug: 'bench' } }, ADMIN);
     const token: string = createTenant.secret;
-    await seedSynthetic(pool, createTenant.tenant.id, Number(args.synthetic));
+    await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, token);
+    await seedSynthetic(pool, createTenant.tenant.id, Number(args.synthetic), args.model!);
     log(`seeded ${args.synthetic} synthetic faces`);
 
     const probes: string[] = [];
+    const probeBytes: Buffer[] = [];
     let realFaces = 0;
     for (const name of readdirSync(args.data!).sort()) {
       const files = readdirSync(path.join(args.data!, name)).sort().map((f) => path.join(args.data!, name, f));
@@ -63,9 +139,17 @@ async function main() {
       const images = files.slice(0, 3).map((f) => ({ data: readFileSync(f).toString('base64'), filename: path.basename(f) }));
       const { enrollFaces } = await gql('mutation($i: EnrollFacesInput!) { enrollFaces(input: $i) { session { imagesAccepted } } }', { i: { personId: createPerson.id, images, largestFaceOnly: true } }, token);
       realFaces += enrollFaces.session.imagesAccepted;
-      probes.push(...files.slice(3).map((f) => readFileSync(f).toString('base64')));
+      probeBytes.push(...files.slice(3).map((f) => readFileSync(f)));
     }
+    probes.push(...probeBytes.map((b) => b.toString('base64')));
     log(`enrolled ${realFaces} real faces; ${probes.length} probe photos`);
+
+    // The bare pipeline, configured as the server is (same env, so same workers and calibration cache).
+    const session = inferenceSettings(loadConfig(process.env));
+    const model = await createModelRegistry({ modelsDir: args['models-dir']!, ...session }).get(args.model);
+    const vision = createVision({ modelsDir: args['models-dir']!, ...session });
+    const bare = (i: number) => analyzeImage(probeBytes[i % probeBytes.length]!, { model, vision });
+    for (let i = 0; i < 8; i++) await bare(i);
 
     const identify = async (i: number) => {
       const started = performance.now();
@@ -75,20 +159,33 @@ async function main() {
     for (let i = 0; i < 8; i++) await identify(i);
 
     const n = Number(args.requests);
-    const serial: number[] = [];
-    for (let i = 0; i < n; i++) serial.push(await identify(i));
-    serial.sort((a, b) => a - b);
-
-    let next = 0;
-    const started = performance.now();
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < n * 2) await identify(next++);
-    }));
-    const rpsAt8 = (n * 2) / ((performance.now() - started) / 1000);
-    const result = { p50Ms: +percentile(serial, 0.5).toFixed(1), p95Ms: +percentile(serial, 0.95).toFixed(1), rpsAt8: +rpsAt8.toFixed(1), galleryFaces: Number(args.synthetic) + realFaces };
+    const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
+    for (let r = 0; r < Number(args.rounds); r++) {
+      const bareRun = await measure(bare, n);
+      const serverRun = await measure(identify, n);
+      rounds.push({ bare: bareRun, server: serverRun });
+      log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
+    }
+    const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
+    const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
+    const result = {
+      model: args.model,
+      calibration: await serverCalibration(),
+      bareFaceMs: +median(rounds.map((r) => r.bare.p50)).toFixed(1),
+      bareRps: +bareRps.toFixed(1),
+      p50Ms: +median(rounds.map((r) => r.server.p50)).toFixed(1),
+      p95Ms: +median(rounds.map((r) => r.server.p95)).toFixed(1),
+      rpsAt8: +rpsAt8.toFixed(1),
+      efficiency: +(rpsAt8 / bareRps).toFixed(2),
+      galleryFaces: Number(args.synthetic) + realFaces,
+    };
     console.log(JSON.stringify(result));
   } finally {
-    await bench.stop();
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await pool.end();
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+    await admin.end();
   }
 }
 

@@ -1,24 +1,27 @@
 /**
  * Pipeline benchmark: the whole decode → detect → align → embed chain over the faces-dev photos.
  * Prints per-stage medians (after warm-up) and, as its LAST line, one JSON object:
- * {"decodeMs","detectMs","alignMs","embedMs","perImageMs","perFaceMs","images","faces"}.
+ * {"decodeMs","detectMs","alignMs","embedMs","perImageMs","perFaceMs","images","faces","calibration"}.
  * The line before it gives the same medians for single-face photos of at most 1 MP, the case
  * the ≤ 25 ms per-face target is stated for.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
-import { DEFAULT_INTRA_OP_THREADS } from '../src/inference/index.js';
+import { calibrationSummary, inferenceSettings } from '../src/inference/index.js';
 import { analyzeImage, createVision } from '../src/vision/index.js';
+import { listImages } from '../src/vision/list-images.js';
 
 const { values } = parseArgs({
   options: {
     dir: { type: 'string', default: fileURLToPath(new URL('../../shared/datasets/faces-dev', import.meta.url)) },
     'models-dir': { type: 'string', default: fileURLToPath(new URL('../models', import.meta.url)) },
     model: { type: 'string' },
+    /** Pin intra-op threads / graph level instead of calibrating them (VISAGE_ORT_*). */
     'ort-threads': { type: 'string' },
+    'graph-level': { type: 'string' },
     flip: { type: 'boolean', default: false },
     spinning: { type: 'boolean', default: false },
     /** Inference worker threads (0 = on the main thread). */
@@ -28,15 +31,6 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '1' },
   },
 });
-
-function listImages(dir: string): string[] {
-  return readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? listImages(path) : /\.(jpe?g|png|webp)$/i.test(name) ? [path] : [];
-    });
-}
 
 const median = (xs: number[]) => {
   if (xs.length === 0) return null;
@@ -69,11 +63,13 @@ function summarise(samples: Sample[]) {
   };
 }
 
-const threads = {
-  intraOpThreads: values['ort-threads'] ? Number(values['ort-threads']) : undefined,
-  allowSpinning: values.spinning,
-  inferenceWorkers: Number(values.workers),
-};
+const config = loadConfig({
+  ...process.env,
+  VISAGE_INFERENCE_WORKERS: values.workers,
+  ...(values['ort-threads'] ? { VISAGE_ORT_THREADS: values['ort-threads'] } : {}),
+  ...(values['graph-level'] ? { VISAGE_ORT_GRAPH_LEVEL: values['graph-level'] } : {}),
+});
+const threads = { ...inferenceSettings(config), allowSpinning: values.spinning };
 const modelsDir = values['models-dir']!;
 const registry = createModelRegistry({ modelsDir, ...threads, flip: { [values.model ?? 'face-arcface-512']: values.flip! } });
 const model = await registry.get(values.model);
@@ -97,5 +93,5 @@ await Promise.all(Array.from({ length: Math.max(1, Number(values.concurrency)) }
 const imagesPerSecond = Math.round((photos.length / ((performance.now() - started) / 1000)) * 10) / 10;
 
 const small = samples.filter((s) => s.faces === 1 && s.pixels <= 1_000_000);
-console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, ortThreads: threads.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS, spinning: threads.allowSpinning, workers: threads.inferenceWorkers, concurrency: Number(values.concurrency), imagesPerSecond, ...summarise(small) }));
-console.log(JSON.stringify(summarise(samples)));
+console.log(JSON.stringify({ subset: 'single-face photos <= 1 MP', model: model.id, flip: model.flip, calibration: calibrationSummary(), spinning: threads.allowSpinning, workers: threads.inferenceWorkers, concurrency: Number(values.concurrency), imagesPerSecond, ...summarise(small) }));
+console.log(JSON.stringify({ ...summarise(samples), calibration: calibrationSummary() }));

@@ -11,6 +11,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/setup/lib.sh"
 source "$HERE/setup/faiss.sh"
 source "$HERE/setup/pgvector.sh"
+source "$HERE/setup/int8-model.sh"
 source "$HERE/setup/helm.sh"
 
 WITH_TEST=0
@@ -149,6 +150,7 @@ main() {
   run_step "apt packages" ensure_system_packages
   run_step "faiss-node addon" with_cache_lock faiss ensure_faiss_addon
   run_step "models" ensure_models
+  run_step "int8 model" with_cache_lock int8 ensure_int8_model
   run_step "prisma client" ensure_prisma_client
   if [ "$WITH_TEST" -eq 1 ]; then
     run_step "pgvector" with_cache_lock pgvector ensure_pgvector

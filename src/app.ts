@@ -34,6 +34,7 @@ import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
+import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
 import { graphqlMetricsPlugin } from './observability/graphql-metrics-plugin.js';
 import { startOutageHandling } from './outage/outage-handling.js';
@@ -58,7 +59,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
   const storedRepos = createRepositories(db);
   // Index sizes are read from the live indexes at each scrape, so adds and deletes show at once.
-  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes() });
+  const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes(), tunings: modelTunings });
+  const stopLoggingCalibrations = onCalibration((c) => logger.info({ calibration: c }, `inference tuned: ${c.model} ${describeTuning(c.tuning)} (${c.source})`));
   // Before the server listens: events a killed process left buffered are written first.
   const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
   // Live events: NOTIFY across replicas; the embedded database is one process, so in-process.
@@ -83,7 +85,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     },
     onRejected: (limit) => abuseMetrics.countLimitRejection(limit),
   });
-  const sessionOptions = { intraOpThreads: config.ortThreads, inferenceWorkers: config.inferenceWorkers };
+  const sessionOptions = inferenceSettings(config);
   const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
   const vision = createVision({ modelsDir: config.modelsDir, ...sessionOptions });
   const models = createModelRegistry({
@@ -215,6 +217,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await sync.stop();
       await outage.stop();
       indexes.clear();
+      stopLoggingCalibrations();
       await db.close();
     },
   };

@@ -2,6 +2,8 @@
  * Every environment variable the server reads, with its default and its meaning. This table
  * is the documentation: `npm run config:docs` prints it as the README's configuration table.
  */
+import { availableParallelism } from 'node:os';
+import { GRAPH_LEVELS, type GraphLevel } from './graph-level.js';
 import { LIFECYCLE_CONFIG_KEYS } from './lifecycle-keys.js';
 import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseSecret, parseString } from './parsers.js';
 
@@ -65,9 +67,9 @@ export const CONFIG_KEYS = {
   ),
   inferenceWorkers: key(
     'VISAGE_INFERENCE_WORKERS',
-    '2',
-    'Worker threads that run ONNX inference. onnxruntime-node runs a session on the calling thread, so with 0 every inference blocks the event loop and concurrent requests cannot use the second core.',
-    (r) => parseIntIn(r, 2, 0, 64),
+    'auto',
+    'Worker threads that run ONNX inference; auto = the number of cores. onnxruntime-node runs a session on the calling thread, so with 0 every inference blocks the event loop and concurrent requests cannot use the second core.',
+    (r) => (r === undefined || r === '' || r === 'auto' ? Math.max(1, availableCores()) : parseIntIn(r, 2, 0, 64)),
   ),
   minFaceScore: key('VISAGE_MIN_FACE_SCORE', '0.7', 'Detector probability below which a face is ignored.', (r) => parseFloatIn(r, 0.7, 0, 1)),
   minFaceSize: key('VISAGE_MIN_FACE_SIZE', '20', 'Shorter side of a face box, in pixels, below which a face is ignored.', (r) => parseIntIn(r, 20, 1, 10_000)),
@@ -75,7 +77,30 @@ export const CONFIG_KEYS = {
   enrollMinSharpness: key('VISAGE_ENROLL_MIN_SHARPNESS', '5', 'Enrollment rejects a face whose aligned crop has a Laplacian variance below this as LOW_QUALITY (blur).', (r) => parseFloatIn(r, 5, 0, 1_000_000)),
   flipModels: key('VISAGE_FLIP_MODELS', '', 'Comma-separated embedding model ids that also embed the mirrored face and average the two (measured: no gain for face-arcface-512, twice the cost).', (r) => parseList(r)),
   clipMargin: key('VISAGE_CLIP_MARGIN', '0.2', 'Margin added around the face box before the CLIP crop, as a share of the box size.', (r) => parseFloatIn(r, 0.2, 0, 2)),
-  ortThreads: key('VISAGE_ORT_THREADS', '1', 'ONNX Runtime intra-op threads per session (see src/inference/session-options.ts for why 1).', (r) => parseIntIn(r, 1, 1, 64)),
+  ortThreads: key(
+    'VISAGE_ORT_THREADS',
+    'auto',
+    'ONNX Runtime intra-op threads per session; auto = calibrated per model between 1 and cores / inference workers (src/inference/tune-session.ts). A number pins it.',
+    (r) => (r === undefined || r === '' || r === 'auto' ? undefined : parseIntIn(r, 1, 1, 64)),
+  ),
+  ortGraphLevel: key(
+    'VISAGE_ORT_GRAPH_LEVEL',
+    'auto',
+    'ONNX Runtime graph optimisation level: auto (calibrated per model among extended and all), or disabled, basic, extended, all to pin it.',
+    (r): GraphLevel | undefined => {
+      if (r === undefined || r === '' || r === 'auto') return undefined;
+      if (!(GRAPH_LEVELS as readonly string[]).includes(r)) throw new Error(`"${r}" is not auto, ${GRAPH_LEVELS.join(', ')}`);
+      return r as GraphLevel;
+    },
+  ),
+  ortCalibration: key('VISAGE_ORT_CALIBRATION', 'true', 'Time the candidate session settings of each model at load and keep the fastest; false uses the pins or all / 1 thread.', (r) => parseBool(r, true)),
+  ortCalibrationBudgetMs: key('VISAGE_ORT_CALIBRATION_BUDGET_MS', '600', 'Time one model’s calibration may take, session builds included (the identify path loads three models).', (r) => parseIntIn(r, 600, 50, 60_000)),
+  ortCalibrationFile: key(
+    'VISAGE_ORT_CALIBRATION_FILE',
+    'VISAGE_DATA_DIR/ort-calibration.json',
+    'Where measured calibrations are remembered, keyed by model hash, CPU model and ONNX Runtime version; off = measure at every start.',
+    (r): string | undefined | 'off' => (r === undefined || r === '' ? undefined : r),
+  ),
   maxImageBytes: key('VISAGE_MAX_IMAGE_BYTES', '15mb', 'Largest encoded image accepted.', (r) => parseBytes(r, 15 * 1024 * 1024)),
   maxImagePixels: key('VISAGE_MAX_IMAGE_PIXELS', '40000000', 'Largest decoded image (width × height) accepted; guards against decompression bombs.', (r) => parseIntIn(r, 40_000_000, 1, 1_000_000_000)),
   maxBatchImages: key('VISAGE_MAX_BATCH_IMAGES', '20', 'Most images in one addEnrollmentImages or enrollFaces call.', (r) => parseIntIn(r, 20, 1, 1000)),
@@ -144,6 +169,10 @@ export const CONFIG_KEYS = {
   metricsPort: key('VISAGE_METRICS_PORT', '9464', 'Port of the Prometheus /metrics listener, apart from the API port (0 picks a free one).', (r) => parseIntIn(r, 9464, 0, 65535)),
   ...LIFECYCLE_CONFIG_KEYS,
 } as const;
+
+function availableCores(): number {
+  return availableParallelism();
+}
 
 export type ConfigKeys = typeof CONFIG_KEYS;
 export type Config = { readonly [K in keyof ConfigKeys]: ReturnType<ConfigKeys[K]['parse']> };

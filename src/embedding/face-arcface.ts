@@ -14,3 +14,11 @@ export const FACE_ARCFACE_SPEC: EmbeddingSpec = {
   flip: false,
   metric: 'l2',
 };
+
+/**
+ * The same network quantized to int8 by `npm run models:quantize` (src/embedding/quantize/). Its
+ * own id, because its vectors differ slightly from the fp32 ones and must never share an index.
+ */
+export const FACE_ARCFACE_INT8_ID = 'face-arcface-512-int8';
+export const FACE_ARCFACE_INT8_FILE = 'fr_feature_int8.onnx';
+export const FACE_ARCFACE_INT8_SPEC: EmbeddingSpec = { ...FACE_ARCFACE_SPEC, id: FACE_ARCFACE_INT8_ID };

@@ -41,7 +41,8 @@ export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: Inference
   async function runAll(tensor: Float32Array, count: number): Promise<Float32Array[]> {
     if (canBatch || count === 1) {
       try {
-        return await run(tensor, count);
+        // The run takes over its input buffer, so a batch that may need the one-by-one retry gets a copy.
+        return await run(count === 1 ? tensor : tensor.slice(), count);
       } catch (err) {
         if (count === 1 || err instanceof AppError) throw err;
         canBatch = false;
@@ -79,7 +80,8 @@ export function createOnnxEmbeddingModel(spec: EmbeddingSpec, session: Inference
   };
 }
 
-function writeNchw(face: FaceCrop, spec: EmbeddingSpec, out: Float32Array, offset: number, mirror: boolean): void {
+/** The model's input layout and normalisation for one crop; also what int8 calibration feeds. */
+export function writeNchw(face: FaceCrop, spec: EmbeddingSpec, out: Float32Array, offset: number, mirror: boolean): void {
   const size = face.size;
   const plane = size * size;
   const [m0, m1, m2] = spec.mean;

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from 'node:path';
 import { AppError } from '../errors.js';
 import { CLIP_ID, clipSpec, DEFAULT_CLIP_MARGIN } from './clip.js';
-import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_SPEC } from './face-arcface.js';
+import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_INT8_FILE, FACE_ARCFACE_INT8_ID, FACE_ARCFACE_INT8_SPEC, FACE_ARCFACE_SPEC } from './face-arcface.js';
 import type { CropSpec, EmbeddingModel, EmbeddingSpec } from './model.js';
 import { createOnnxEmbeddingModel } from './onnx-embedding-model.js';
 import { loadSession, type SessionOptions } from '../inference/index.js';
@@ -61,6 +61,10 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
     spec: { ...FACE_ARCFACE_SPEC, flip: flipFor(FACE_ARCFACE_ID, FACE_ARCFACE_SPEC.flip) },
     file: join(options.modelsDir, FACE_ARCFACE_FILE),
   });
+  descriptors.set(FACE_ARCFACE_INT8_ID, {
+    spec: { ...FACE_ARCFACE_INT8_SPEC, flip: flipFor(FACE_ARCFACE_INT8_ID, FACE_ARCFACE_INT8_SPEC.flip) },
+    file: join(options.modelsDir, FACE_ARCFACE_INT8_FILE),
+  });
   descriptors.set(CLIP_ID, {
     spec: clipSpec(options.clipMargin ?? DEFAULT_CLIP_MARGIN, flipFor(CLIP_ID, false)),
     file: options.clipModelPath ? resolveFile(options.clipModelPath) : undefined,
@@ -91,6 +95,8 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
     throw new AppError('MODEL_UNAVAILABLE', `Default model ${defaultModelId} is not a known model id`, { modelId: defaultModelId });
   }
   const loaded = new Map<string, Promise<EmbeddingModel>>();
+  const modelHint = (id: string) =>
+    id === CLIP_ID ? 'Point VISAGE_CLIP_MODEL at an existing file.' : id === FACE_ARCFACE_INT8_ID ? 'Run npm run models:quantize (see README).' : 'Run scripts/fetch-models.sh (see README).';
 
   function describe(id: string): ModelDescriptor {
     const descriptor = descriptors.get(id);
@@ -111,8 +117,10 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
       intraOpThreads: options.intraOpThreads,
       allowSpinning: options.allowSpinning,
       inferenceWorkers: options.inferenceWorkers,
+      graphOptimizationLevel: options.graphOptimizationLevel,
+      calibration: options.calibration,
       transform: 'dynamic-batch',
-      hint: id === CLIP_ID ? 'Point VISAGE_CLIP_MODEL at an existing file.' : 'Run scripts/fetch-models.sh (see README).',
+      hint: modelHint(id),
     });
     return createOnnxEmbeddingModel(spec, session, file);
   }

@@ -9,6 +9,7 @@ export interface InferenceRunner {
   readonly outputNames: readonly string[];
   readonly inputMetadata: readonly ort.InferenceSession.ValueMetadata[];
   readonly outputMetadata: readonly ort.InferenceSession.ValueMetadata[];
+  /** A pool runner takes over the feeds' buffers (see inference-pool.ts): do not reuse them after. */
   run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>>;
 }
 

@@ -1,5 +1,6 @@
 import { CONFIG_DEFAULTS } from '../config/index.js';
 import type ort from 'onnxruntime-node';
+import type { CalibrationSettings, GraphLevel } from '../inference/calibration.js';
 
 export interface SessionOptions {
   /** Threads one inference may use. Default 1; see sharedSessionOptions for the measurements. */
@@ -11,6 +12,10 @@ export interface SessionOptions {
    * of on the main thread; 0 (default) keeps it in-thread. See inference-pool.ts.
    */
   inferenceWorkers?: number;
+  /** Graph optimisation level; default 'all'. Normally chosen per model by calibration. */
+  graphOptimizationLevel?: GraphLevel;
+  /** How loadSession tunes level and threads per model (src/inference/); absent = no timing. */
+  calibration?: CalibrationSettings;
 }
 
 export const DEFAULT_INTRA_OP_THREADS = CONFIG_DEFAULTS.ortThreads;
@@ -43,7 +48,7 @@ export function sharedSessionOptions(options: SessionOptions = {}): ort.Inferenc
     intraOpNumThreads: options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS,
     interOpNumThreads: 1,
     executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
+    graphOptimizationLevel: options.graphOptimizationLevel ?? 'all',
     // The faceplugin models list their weights as graph inputs; ORT warns about each one at load.
     logSeverityLevel: 3,
     extra: { session: { 'intra_op.allow_spinning': spin, 'inter_op.allow_spinning': spin } },

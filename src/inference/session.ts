@@ -1,7 +1,9 @@
 import { readFile, access } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import ort from 'onnxruntime-node';
 import { AppError } from '../errors.js';
+import type { CalibrationSettings, SessionTuning } from '../inference/calibration.js';
+import { tuneSession } from '../inference/tune-session.js';
 import { withDynamicBatch } from './dynamic-batch.js';
 import { inferencePool } from './inference-pool.js';
 import type { InferenceRunner, ModelTransform } from './runner.js';
@@ -32,21 +34,25 @@ export function loadSession(
   path: string,
   options: SessionOptions & { hint?: string; transform?: ModelTransform } = {},
 ): Promise<InferenceRunner> {
-  const threads = options.intraOpThreads ?? DEFAULT_INTRA_OP_THREADS;
   const workers = options.inferenceWorkers ?? 0;
-  const key = `${resolve(path)}|${options.transform ?? ''}|${threads}|${options.allowSpinning ? 'spin' : ''}|${workers}`;
+  const settings = calibrationSettingsFor(options);
+  const tuningKey = settings.enabled ? `auto:${options.intraOpThreads ?? ''}:${options.graphOptimizationLevel ?? ''}` : `${settings.intraOpThreads}:${settings.graphLevel}`;
+  const key = `${resolve(path)}|${options.transform ?? ''}|${tuningKey}|${options.allowSpinning ? 'spin' : ''}|${workers}`;
   let session = sessions.get(key);
   if (!session) {
     const hint = options.hint ?? 'Run scripts/fetch-models.sh (see README).';
-    const sessionOptions: SessionOptions = { intraOpThreads: threads, allowSpinning: options.allowSpinning };
     session = (async (): Promise<InferenceRunner> => {
       await assertModelFile(path, hint);
-      if (workers > 0) return inferencePool(workers).load(path, sessionOptions, options.transform, hint);
       const bytes: Uint8Array = await readFile(path);
       try {
         const model = options.transform ? TRANSFORMS[options.transform](bytes) : bytes;
-        return await ort.InferenceSession.create(model, sharedSessionOptions(sessionOptions));
+        const optionsFor = (t: SessionTuning): SessionOptions => ({ intraOpThreads: t.intraOpThreads, graphOptimizationLevel: t.graphLevel, allowSpinning: options.allowSpinning });
+        const { tuning } = await tuneSession(basename(path), model, settings, (t) => sharedSessionOptions(optionsFor(t)));
+        // Workers get the decided tuning as pins, so they build their sessions without timing again.
+        if (workers > 0) return await inferencePool(workers).load(path, optionsFor(tuning), options.transform, hint);
+        return await ort.InferenceSession.create(model, sharedSessionOptions(optionsFor(tuning)));
       } catch (err) {
+        if (err instanceof AppError) throw err;
         throw new AppError('MODEL_UNAVAILABLE', `Model file ${resolve(path)} could not be loaded: ${(err as Error).message}`, {
           path: resolve(path),
         });
@@ -57,4 +63,14 @@ export function loadSession(
     sessions.set(key, session);
   }
   return session;
+}
+
+/** Without calibration settings (tests, tools) the given or fallback values are used as pins. */
+function calibrationSettingsFor(options: SessionOptions): CalibrationSettings {
+  const pins = {
+    ...(options.graphOptimizationLevel ? { graphLevel: options.graphOptimizationLevel } : {}),
+    ...(options.intraOpThreads ? { intraOpThreads: options.intraOpThreads } : {}),
+  };
+  if (options.calibration) return { ...options.calibration, ...pins };
+  return { enabled: false, graphLevel: 'all', intraOpThreads: DEFAULT_INTRA_OP_THREADS, maxThreads: 1, levels: [], budgetMs: 0, ...pins };
 }

@@ -14,6 +14,15 @@ export interface IndexSize {
   faces: number;
 }
 
+/** The ONNX Runtime settings a model runs with; medianMs is 0 when config pinned them untimed. */
+export interface ModelTuning {
+  model: string;
+  graphLevel: string;
+  intraOpThreads: number;
+  source: string;
+  medianMs: number;
+}
+
 export interface MetricsOptions {
   /** Label decisions and index sizes by tenant id. Off by default: tenant ids are unbounded. */
   tenantLabels: boolean;
@@ -26,6 +35,8 @@ export interface MetricsOptions {
   maxOperationNames?: number;
   /** Read at every scrape; summed per model (per tenant and model with tenant labels). */
   indexSizes?: () => Iterable<IndexSize>;
+  /** Read at every scrape: the session tuning chosen for each loaded model. */
+  tunings?: () => Iterable<ModelTuning>;
   /** Process metrics (memory, CPU, handles, GC) and event-loop lag; on unless false. */
   defaultMetrics?: boolean;
 }
@@ -124,6 +135,19 @@ export function createMetrics(options: MetricsOptions): Metrics {
     collect() {
       this.reset();
       for (const s of currentSizes()) this.inc({ model: s.model });
+    },
+  });
+
+  new Gauge({
+    name: 'visage_inference_tuning_run_ms',
+    help: 'ONNX Runtime settings chosen per model (labels), valued at the median run time measured for them on the warm-up input; 0 when pinned by config.',
+    labelNames: ['model', 'graph_level', 'intra_op_threads', 'source'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const t of options.tunings?.() ?? []) {
+        this.set({ model: t.model, graph_level: t.graphLevel, intra_op_threads: String(t.intraOpThreads), source: t.source }, t.medianMs);
+      }
     },
   });
 

@@ -23,6 +23,8 @@ export function createVision(options: VisionOptions): Vision {
     intraOpThreads: options.intraOpThreads,
     allowSpinning: options.allowSpinning,
     inferenceWorkers: options.inferenceWorkers,
+    graphOptimizationLevel: options.graphOptimizationLevel,
+    calibration: options.calibration,
   };
   const file = (name: string) => join(options.modelsDir, name);
   return {

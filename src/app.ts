@@ -6,7 +6,7 @@ import { createRepositories, limiterFactory, migrate, openDatabase, pendingMigra
 import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
-import { createLimitsService } from './limits/limits-service.js';
+import { createLimitsService } from './quotas/limits-service.js';
 import { limitStatusPlugin } from './graphql/limit-status-plugin.js';
 import { createRequestAuth } from './http/request-auth.js';
 import { createAbuseMetrics } from './observability/abuse-metrics.js';

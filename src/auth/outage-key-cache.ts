@@ -35,12 +35,12 @@ export function withOutageKeyCache(inner: Authenticate, outage: DatabaseOutage, 
     return entry.viewer;
   }
 
-  return async function authenticate(authorization: string | undefined): Promise<Viewer> {
+  return async function authenticate(authorization: string | undefined, throttle?: Parameters<Authenticate>[1]): Promise<Viewer> {
     const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
     const fingerprint = token === undefined ? undefined : sha256Hex(token);
     if (fingerprint !== undefined && outage.degraded() && confirmed.has(fingerprint)) return fromMemory(fingerprint);
     try {
-      const viewer = await inner(authorization);
+      const viewer = await inner(authorization, throttle);
       if (fingerprint !== undefined && viewer.kind === 'tenant') confirmed.set(fingerprint, { viewer, at: Date.now() });
       return viewer;
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { retryAfterSeconds } from '../limits/limit-errors.js';
+import { retryAfterSeconds } from '../quotas/limit-errors.js';
 
 const LIMIT_CODES = new Set(['RATE_LIMITED', 'QUOTA_EXCEEDED']);
 

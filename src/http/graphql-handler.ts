@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
 import { answerEarly } from './answer-early.js';
 import type { RequestAuth } from './request-auth.js';
-import { retryAfterSeconds } from '../limits/limit-errors.js';
+import { retryAfterSeconds } from '../quotas/limit-errors.js';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;

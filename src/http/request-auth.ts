@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { AppError, isAppError } from '../errors.js';
 import type { Authenticate, Viewer } from '../auth/index.js';
 import type { AuthThrottle } from '../auth/auth-throttle.js';
-import type { LimitsService } from '../limits/limits-service.js';
+import type { LimitsService } from '../quotas/limits-service.js';
 import type { AbuseMetrics } from '../observability/abuse-metrics.js';
 import type { Logger } from '../logger.js';
 import { clientAddress } from './client-address.js';

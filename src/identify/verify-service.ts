@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { requireTenant, type Viewer } from '../auth/index.js';
-import { isUuid, type RecognitionDecision, type Repositories } from '../db/index.js';
+import { isDatabaseUnreachable, isUuid, type RecognitionDecision, type Repositories } from '../db/index.js';
 import { AppError, badInput } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
@@ -20,6 +20,9 @@ export interface VerifyInput {
   source?: string | null;
 }
 
+/** Neighbours read from the hot index when PostgreSQL cannot answer verify's exact comparison. */
+const OUTAGE_NEIGHBOURS = 50;
+
 /** The nearest enrolled faces a search returns at most. */
 export const MAX_SEARCH_RESULTS = 100;
 
@@ -37,17 +40,33 @@ export function createVerifyService(deps: VerifyDeps) {
     return new AppError('NOT_FOUND', `No ${kind} with id "${id}".`);
   }
 
+  /**
+   * Exact, in pgvector, normally. While the database is unreachable, the hot index's nearest
+   * neighbours stand in: if none of the closest OUTAGE_NEIGHBOURS faces is this person's, their
+   * nearest face is farther than that many others and the answer is UNKNOWN.
+   */
+  async function nearestOfPerson(tenantId: string, personId: string, model: string, embedding: Float32Array): Promise<{ distance: number } | null> {
+    try {
+      return await deps.repos.faceSearch.nearestFaceOfPerson(tenantId, personId, model, embedding);
+    } catch (err) {
+      if (!isDatabaseUnreachable(err)) throw err;
+      const hits = await deps.search(tenantId, model, embedding, OUTAGE_NEIGHBOURS);
+      return hits.find((h) => h.label === personId) ?? null;
+    }
+  }
+
   return {
     async verify(viewer: Viewer, input: VerifyInput) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
       if (input.source && input.source.length > 200) throw badInput('source', 'source must be at most 200 characters.');
-      const person = isUuid(input.personId) ? await deps.repos.people.byId(v.tenantId, input.personId) : null;
+      // byIds: the read identify uses, which the outage layer remembers, so verify answers through an outage too.
+      const person = isUuid(input.personId) ? (await deps.repos.people.byIds(v.tenantId, [input.personId]))[0] ?? null : null;
       if (!person) throw notFound('person', input.personId);
       const settings = await deps.settings(v.tenantId);
       const analyzed = await deps.analyze(imageBytes(input.image, deps.maxImageBytes), { modelId: settings.model });
       const face = largest(analyzed.faces);
-      const nearest = face ? await deps.repos.faceSearch.nearestFaceOfPerson(v.tenantId, person.id, settings.model, face.embedding) : null;
+      const nearest = face ? await nearestOfPerson(v.tenantId, person.id, settings.model, face.embedding) : null;
       const decision: RecognitionDecision = !face ? 'NO_FACE' : nearest && nearest.distance <= settings.threshold ? 'MATCH' : 'UNKNOWN';
       const distance = nearest?.distance ?? null;
       const [eventId] = await deps.repos.events.insertMany(v.tenantId, [{

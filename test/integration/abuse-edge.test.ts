@@ -158,7 +158,7 @@ describe('keys', () => {
     assert.equal(fromFlooder.status, 429);
     const row = await db.pool.query('SELECT "revokedAt" FROM "ApiKey" WHERE id = $1', [key.id]);
     assert.equal(row.rows[0].revokedAt, null);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(server.metricsUrl)).text();
     assert.match(metrics, /visage_auth_failures_total\{reason="throttled"\} [1-9]/);
     assert.match(metrics, /visage_auth_failures_total\{reason="invalid"\} [1-9]/);
   });

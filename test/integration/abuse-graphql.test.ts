@@ -75,8 +75,11 @@ describe('row 1 and 4: query shape limits, checked in linear time', () => {
     await createPerson(server, tenant.secret);
   });
 
-  it('refuses 24 levels of doubly spread fragments, sent without a key, fast and without blocking /healthz', async () => {
-    const res = await assertResponsiveDuring(() => server.gql(nestedFragments(24), {}));
+  it('refuses 24 levels of doubly spread fragments fast and without blocking /healthz: 401 before parsing without a key, QUERY_TOO_COMPLEX with one', async () => {
+    const anonymous = await assertResponsiveDuring(() => server.gql(nestedFragments(24), {}));
+    assert.equal(anonymous.status, 401);
+    assert.equal(errorCode(anonymous), 'UNAUTHENTICATED');
+    const res = await assertResponsiveDuring(() => server.gql(nestedFragments(24), {}, tenant.secret));
     assert.equal(res.status, 400);
     assert.equal(errorCode(res), 'QUERY_TOO_COMPLEX', JSON.stringify(res.errors));
   });

@@ -4,7 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { createApiKeyHasher, legacyScryptHash, parseApiKeySecret } from '../../src/auth/api-key-secret.js';
 import { createAuthThrottle } from '../../src/auth/auth-throttle.js';
 import { clientAddress } from '../../src/http/client-address.js';
-import { effectiveLimits, mergeOverrides, type TenantLimits } from '../../src/limits/tenant-limits.js';
+import { effectiveLimits, mergeOverrides, type TenantLimits } from '../../src/quotas/tenant-limits.js';
 
 describe('API key hasher', () => {
   const hasher = createApiKeyHasher('unit-test-server-secret-0123456789abcdef');

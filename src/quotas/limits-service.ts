@@ -1,7 +1,7 @@
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
 import { CAPABILITIES, requirePlatform, type Capability, type TenantViewer, type Viewer } from '../auth/index.js';
-import type { CreateLimiter, Repositories } from '../db/index.js';
+import { isDatabaseUnreachable, type CreateLimiter, type Repositories } from '../db/index.js';
 import { effectiveLimits, mergeOverrides, type LimitName, type TenantLimits, type TenantLimitsInput } from './tenant-limits.js';
 import { limitError } from './limit-errors.js';
 
@@ -57,7 +57,16 @@ export function createLimitsService(deps: LimitsServiceDeps) {
   async function limitsOf(tenantId: string): Promise<TenantLimits> {
     const hit = cached.get(tenantId);
     if (hit && hit.until > Date.now()) return hit.limits;
-    const limits = effectiveLimits(await repos.tenantLimits.limits(tenantId), defaults);
+    let overrides;
+    try {
+      overrides = await repos.tenantLimits.limits(tenantId);
+    } catch (err) {
+      // Through a database outage identify keeps answering (src/outage/): the limits last read,
+      // or the defaults, hold until the database answers again.
+      if (!isDatabaseUnreachable(err)) throw err;
+      return hit?.limits ?? defaults;
+    }
+    const limits = effectiveLimits(overrides, defaults);
     cached.set(tenantId, { limits, until: Date.now() + cacheMs });
     return limits;
   }

@@ -62,7 +62,7 @@ function describeAnswer(a: Answer): string {
 }
 
 describe('a PostgreSQL outage', { skip }, () => {
-  it('identify answers every call through a 10 s stop, degraded; events are stored once after; writes answer 503; a revoked key stops at recovery', () => withServerLog(async () => {
+  it('identify (and verify) answers every call through a 10 s stop, degraded; events are stored once after; writes answer 503; a revoked key stops at recovery', () => withServerLog(async () => {
     server = await spawnServer(env());
     const tenant = await seedTenant(server.url);
     const client = await tenant.createKey('CLIENT');
@@ -89,6 +89,7 @@ describe('a PostgreSQL outage', { skip }, () => {
       during.coldIndex = await post(server!.url, IDENTIFY, { input: { image: cold.probe } }, cold.admin);
       during.neverUsedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, neverUsed.secret);
       during.revokedKey = await post(server!.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
+      during.verify = await post(server!.url, 'mutation($input: VerifyInput!) { verify(input: $input) { decision eventId } }', { input: { image: tenant.probe, personId: tenant.personId } }, client.secret);
       during.frames = await post(server!.url, 'mutation($input: IdentifyFramesInput!) { identifyFrames(input: $input) { tracks { decision person { id } } eventIds } }', { input: { frames: [tenant.probe, tenant.probe] } }, client.secret);
       await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
       startedAt = Date.now();
@@ -117,10 +118,13 @@ describe('a PostgreSQL outage', { skip }, () => {
     assert.equal(during.coldIndex!.errors?.[0]?.extensions?.code, 'INDEX_UNAVAILABLE', describeAnswer(during.coldIndex!));
     const frames = during.frames!;
     assert.ok(frames.status === 200 && frames.degraded && frames.data?.identifyFrames.tracks[0]?.person?.id === tenant.personId, `identifyFrames: ${describeAnswer(frames)}`);
+    // verify's exact comparison needs PostgreSQL; through the outage it is answered from the hot index.
+    const verify = during.verify!;
+    assert.ok(verify.status === 200 && verify.degraded && verify.data?.verify.decision === 'MATCH', `verify: ${describeAnswer(verify)}`);
     const revokedAfter = await post(server.url, IDENTIFY, { input: { image: tenant.probe } }, revoked.secret);
     assert.equal(revokedAfter.errors?.[0]?.extensions?.code, 'UNAUTHENTICATED');
 
-    const ids = [...answers.flatMap((a) => a.data.identify.eventIds as string[]), ...(frames.data.identifyFrames.eventIds as string[])];
+    const ids = [...answers.flatMap((a) => a.data.identify.eventIds as string[]), ...(frames.data.identifyFrames.eventIds as string[]), verify.data.verify.eventId as string];
     const { missing, total } = await storedEvents(pg.url, tenant.tenantId, ids);
     assert.deepEqual(missing, [], 'every returned event id is stored');
     // One event per answered call, plus the revoked key's two accepted identify calls: none twice.

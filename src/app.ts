@@ -7,7 +7,6 @@ import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
 import { createLimitsService } from './quotas/limits-service.js';
-import { limitStatusPlugin } from './graphql/limit-status-plugin.js';
 import { createRequestAuth } from './http/request-auth.js';
 import { createAbuseMetrics } from './observability/abuse-metrics.js';
 import { resolveAdminToken } from './auth/admin-token.js';
@@ -181,7 +180,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     introspection: config.introspection,
     // "Did you mean …" in validation errors maps the schema for a caller who may not introspect it.
     hideSchemaDetailsFromClientErrors: !config.introspection,
-    plugins: [graphqlMetricsPlugin(metrics), outage.plugin, limitStatusPlugin(), inputGuardPlugin(), pipelineCallsPlugin(), httpStatusPlugin()],
+    plugins: [graphqlMetricsPlugin(metrics), outage.plugin, inputGuardPlugin(), pipelineCallsPlugin(), httpStatusPlugin()],
     includeStacktraceInErrorResponses: false,
     // main.ts owns SIGTERM: it drains HTTP first and stops Apollo last. Apollo's own handler
     // would stop it at once and fail the requests still in flight.

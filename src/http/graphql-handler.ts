@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
 import { answerEarly } from './answer-early.js';
 import type { RequestAuth } from './request-auth.js';
-import { retryAfterSeconds } from '../quotas/limit-errors.js';
+import { retryAfterHeader } from '../graphql/http-status-plugin.js';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;
@@ -74,8 +74,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
 
 /** Answers from the headers alone: an unauthenticated client's upload is never buffered. */
 function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: AppError): void {
-  const { retryAfterMs, retryAfterSeconds: seconds } = error.details;
-  const retryAfter = typeof retryAfterMs === 'number' ? retryAfterSeconds(retryAfterMs) : typeof seconds === 'number' ? String(seconds) : undefined;
+  const retryAfter = retryAfterHeader(error.details);
   const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
   answerEarly(req, res, status, headers, JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { clientAddress } from './client-address.js';
 import { isDatabaseUnreachable } from '../db/index.js';
 import { serviceUnavailable } from '../outage/database-outage.js';
+import { RETRYABLE_STATUS } from '../graphql/http-status-plugin.js';
 
 export interface RequestAuthDeps {
   authenticate: Authenticate;
@@ -66,11 +67,11 @@ export function createRequestAuth(deps: RequestAuthDeps) {
   };
 }
 
-const REFUSAL_STATUS: Partial<Record<AppError['code'], 401 | 403 | 500 | 503>> = {
+const REFUSAL_STATUS: Partial<Record<AppError['code'], 401 | 403 | 429 | 500 | 503>> = {
   UNAUTHENTICATED: 401,
   TENANT_SUSPENDED: 403,
   INTERNAL_SERVER_ERROR: 500,
-  SERVICE_UNAVAILABLE: 503,
+  ...RETRYABLE_STATUS,
 };
 
 function refused(error: AppError): RequestAuth {

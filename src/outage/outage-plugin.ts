@@ -1,11 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { RETRY_AFTER_SECONDS, type DatabaseOutage } from './database-outage.js';
+import type { DatabaseOutage } from './database-outage.js';
 
 /**
  * Makes an outage visible to clients and to Prometheus:
  * - a response served while the database was unreachable carries `extensions.degraded = true`;
- * - an answer whose errors include SERVICE_UNAVAILABLE gets HTTP 503 and `Retry-After`.
+ * - answers whose errors include SERVICE_UNAVAILABLE are counted (their 503 and Retry-After come
+ *   from src/graphql/http-status-plugin.ts, like every retryable code's).
  */
 export function outagePlugin(outage: DatabaseOutage, registry: Registry, bufferedEvents: () => number): ApolloServerPlugin {
   const registers = [registry];
@@ -41,8 +42,6 @@ export function outagePlugin(outage: DatabaseOutage, registry: Registry, buffere
           const result = response.body.singleResult;
           if (result.errors?.some((e) => e.extensions?.code === 'SERVICE_UNAVAILABLE')) {
             unavailable.inc();
-            response.http.status = 503;
-            response.http.headers.set('retry-after', String(RETRY_AFTER_SECONDS));
           }
           if (startedDegraded || outage.degraded()) {
             degraded.inc();

@@ -6,8 +6,3 @@ export function limitError(code: 'RATE_LIMITED' | 'QUOTA_EXCEEDED', message: str
   if (retryAfterMs !== null) details.retryAfterMs = Math.max(1, Math.ceil(retryAfterMs));
   return new AppError(code, message, details);
 }
-
-/** Retry-After in whole seconds (RFC 9110), at least 1. */
-export function retryAfterSeconds(retryAfterMs: number): string {
-  return String(Math.max(1, Math.ceil(retryAfterMs / 1000)));
-}

@@ -57,11 +57,9 @@ export function createRequestAuth(deps: RequestAuthDeps) {
     try {
       await deps.limits.checkRequest(viewer);
     } catch (err) {
+      // Through a database outage the limits answer from memory (src/quotas/limits-service.ts).
       if (isAppError(err)) return refused(err);
-      // While the database is down the request rate is not checked (the counters fall back to
-      // memory, but the tenant's limits cannot be read): identify keeps answering through the
-      // outage grace, which bounds how long this lasts.
-      if (!isDatabaseUnreachable(err)) throw err;
+      throw err;
     }
     return { kind: 'ok', viewer };
   };

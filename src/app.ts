@@ -187,9 +187,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     stopOnTerminationSignals: false,
   });
   await apollo.start();
-  const authenticate = outage.authenticator(createAuthenticator(storedRepos, { adminToken, hasher: apiKeyHasher }));
   const authenticateRequest = createRequestAuth({
-    authenticate,
+    authenticate: outage.authenticator(createAuthenticator(storedRepos, { adminToken, hasher: apiKeyHasher })),
     throttle: createAuthThrottle({ failuresPerMinutePerAddress: config.authFailuresPerAddress, failuresPerMinutePerKey: config.authFailuresPerKey }),
     limits,
     metrics: abuseMetrics,
@@ -197,8 +196,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     trustedProxies: config.trustedProxies,
   });
   const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes });
-  const exports = createExportRoutes({ authenticate, services, logger });
-  const stream = createSseRoute({ schema, authenticate, services, formatError, validationRules: queryRules, logger });
+  const exports = createExportRoutes({ authenticateRequest, services, logger });
+  const stream = createSseRoute({ schema, authenticateRequest, services, formatError, validationRules: queryRules, logger });
 
   const http = createHttpServer({ graphql, readiness, exports, stream }, logger);
   const metricsServer = createMetricsServer(() => metrics.render(), logger);

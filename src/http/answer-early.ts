@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppError } from '../errors.js';
+import { retryAfterHeader } from '../graphql/http-status-plugin.js';
 
 /** How long a client may keep uploading a body we refused before its connection is cut. */
 const LINGER_MS = 1000;
@@ -18,4 +20,11 @@ export function answerEarly(req: IncomingMessage, res: ServerResponse, status: n
   }, LINGER_MS);
   cut.unref();
   req.once('close', () => clearTimeout(cut));
+}
+
+/** A request refused from its headers (src/http/request-auth.ts), answered as a GraphQL error. */
+export function answerRefusal(req: IncomingMessage, res: ServerResponse, status: number, error: AppError): void {
+  const retryAfter = retryAfterHeader(error.details);
+  const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
+  answerEarly(req, res, status, headers, JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

@@ -1,14 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Authenticate } from '../auth/index.js';
 import { AppError, isAppError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { CsvExport } from '../reports/export-service.js';
 import type { Services } from '../services.js';
+import { randomUUID } from 'node:crypto';
+import { answerRefusal } from './answer-early.js';
+import type { AuthenticateRequest } from './request-auth.js';
 
 export interface ExportRouteDeps {
-  authenticate: Authenticate;
+  /** The same check as /graphql's: throttles, request rates and statuses included. */
+  authenticateRequest: AuthenticateRequest;
   services: Services;
   logger: Logger;
 }
@@ -27,12 +30,14 @@ export function createExportRoutes(deps: ExportRouteDeps) {
   };
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const auth = await deps.authenticateRequest(req, randomUUID());
+    if (auth.kind === 'refused') return answerRefusal(req, res, auth.status, auth.error);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
     try {
       if (!route) throw new AppError('NOT_FOUND', `No export ${url.pathname}; there are ${Object.keys(routes).join(' and ')}.`);
       if (req.method !== 'GET') throw new AppError('BAD_USER_INPUT', 'Exports are read with GET.');
-      const csv = await route(await deps.authenticate(req.headers.authorization), url.searchParams);
+      const csv = await route(auth.viewer, url.searchParams);
       // The header and first batch are read before the status goes out, so a failing query still gets a JSON error.
       const chunks = csv.chunks;
       const header = await chunks.next();

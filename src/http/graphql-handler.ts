@@ -7,14 +7,13 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
-import { answerEarly } from './answer-early.js';
-import type { RequestAuth } from './request-auth.js';
-import { retryAfterHeader } from '../graphql/http-status-plugin.js';
+import { answerEarly, answerRefusal } from './answer-early.js';
+import type { AuthenticateRequest } from './request-auth.js';
 
 export interface GraphQLHandlerDeps {
   apollo: ApolloServer<GraphQLContext>;
   /** Decides from the headers alone; the body of a refused request is never read. */
-  authenticateRequest: (req: IncomingMessage, requestId: string) => Promise<RequestAuth>;
+  authenticateRequest: AuthenticateRequest;
   services: Services;
   logger: Logger;
   maxBodyBytes: number;
@@ -32,7 +31,7 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     });
     const auth = await deps.authenticateRequest(req, requestId);
     if (auth.kind === 'refused') {
-      refuse(req, res, auth.status, auth.error);
+      answerRefusal(req, res, auth.status, auth.error);
       deps.logger.info({ requestId, status: auth.status, ms: Math.round(performance.now() - started) }, 'graphql request refused');
       return;
     }
@@ -70,11 +69,4 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
-}
-
-/** Answers from the headers alone: an unauthenticated client's upload is never buffered. */
-function refuse(req: IncomingMessage, res: ServerResponse, status: number, error: AppError): void {
-  const retryAfter = retryAfterHeader(error.details);
-  const headers: Record<string, string> = retryAfter ? { 'retry-after': retryAfter } : {};
-  answerEarly(req, res, status, headers, JSON.stringify({ errors: [{ message: error.message, extensions: { ...error.details, code: error.code } }] }));
 }

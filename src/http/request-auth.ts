@@ -19,6 +19,8 @@ export interface RequestAuthDeps {
   trustedProxies: number;
 }
 
+export type AuthenticateRequest = (req: IncomingMessage, requestId: string) => Promise<RequestAuth>;
+
 export type RequestAuth = { kind: 'ok'; viewer: Viewer } | { kind: 'refused'; status: 401 | 403 | 429 | 500 | 503; error: AppError };
 
 /**

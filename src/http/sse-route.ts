@@ -2,18 +2,20 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { GraphQLError, OperationTypeNode, Kind, specifiedRules, validate, type ExecutionResult, type GraphQLFormattedError, type GraphQLSchema, type ValidationRule } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/http';
-import type { Authenticate, Viewer } from '../auth/index.js';
-import { isAppError } from '../errors.js';
+import type { Viewer } from '../auth/index.js';
 import type { GraphQLContext } from '../graphql/context.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
+import { answerRefusal } from './answer-early.js';
+import type { AuthenticateRequest } from './request-auth.js';
 
 // graphql-sse wants an indexable context type; a mapped copy of the interface is one.
 type SseContext = { [K in keyof GraphQLContext]: GraphQLContext[K] };
 
 export interface SseRouteDeps {
   schema: GraphQLSchema;
-  authenticate: Authenticate;
+  /** The same check as /graphql's: throttles, request rates and statuses included. */
+  authenticateRequest: AuthenticateRequest;
   services: Services;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   validationRules: readonly ValidationRule[];
@@ -46,15 +48,9 @@ export function createSseRoute(deps: SseRouteDeps) {
 
   return async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = (req.headers['x-request-id'] as string | undefined)?.slice(0, 100) || randomUUID();
-    let viewer: Viewer;
-    try {
-      viewer = await deps.authenticate(req.headers.authorization);
-      if (viewer.kind === 'anonymous') throw new GraphQLError('Send an API key as "Authorization: Bearer <secret>".', { extensions: { code: 'UNAUTHENTICATED' } });
-    } catch (err) {
-      const message = isAppError(err) || err instanceof GraphQLError ? err.message : 'Authentication failed unexpectedly.';
-      res.writeHead(401, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }));
-      return;
-    }
+    const auth = await deps.authenticateRequest(req, requestId);
+    if (auth.kind === 'refused') return answerRefusal(req, res, auth.status, auth.error);
+    const viewer = auth.viewer;
     const aborted = new AbortController();
     res.once('close', () => aborted.abort());
     callers.set(req, { viewer, requestId, signal: aborted.signal });

@@ -1,8 +1,10 @@
-import type { PrismaClient, TenantStatus } from './generated/client.js';
+import type { Prisma, PrismaClient, TenantStatus } from './generated/client.js';
 import type { Role } from '../roles.js';
 import { roleFromPrisma, roleToPrisma } from './role-mapping.js';
 import { isUuid } from './ids.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
+import { auditData, type AuditActor } from './audit-write.js';
+import { randomUUID } from 'node:crypto';
 
 export interface ApiKeyRecord {
   id: string;
@@ -26,10 +28,28 @@ function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row:
 
 const orNull = <T extends Parameters<typeof toRecord>[0]>(row: T | null) => (row ? toRecord(row) : null);
 
+export interface NewApiKey {
+  name: string;
+  role: Role;
+  prefix: string;
+  secretHash: string;
+  expiresAt?: Date | null;
+}
+
+/** Inserts a key inside the caller's transaction (a new tenant's first key commits with the tenant). */
+export async function insertApiKey(tx: Prisma.TransactionClient, tenantId: string, input: NewApiKey, id: string = randomUUID()): Promise<ApiKeyRecord> {
+  return toRecord(await tx.apiKey.create({ data: { id, tenantId, ...input, role: roleToPrisma(input.role) }, select }));
+}
+
 export function apiKeyRepository(prisma: PrismaClient) {
   return {
-    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string; expiresAt?: Date | null }): Promise<ApiKeyRecord> {
-      return toRecord(await prisma.apiKey.create({ data: { tenantId, ...input, role: roleToPrisma(input.role) }, select }));
+    /** The key and its audit row (`action`, by `actor`) commit together. */
+    async create(tenantId: string, input: NewApiKey, audit: { actor: AuditActor; action: string }): Promise<ApiKeyRecord> {
+      return prisma.$transaction(async (tx) => {
+        const key = await insertApiKey(tx, tenantId, input);
+        await tx.auditLog.create({ data: auditData(tenantId, audit.actor, audit.action, key.id) });
+        return key;
+      });
     },
     /**
      * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
@@ -43,11 +63,12 @@ export function apiKeyRepository(prisma: PrismaClient) {
       return orNull(await prisma.apiKey.findFirst({ where: { tenantId, id }, select }));
     },
     /**
-     * Idempotent: revoking a revoked key returns it unchanged. Refuses to revoke the tenant's last
-     * active ADMIN key; the tenant row is locked so two concurrent revocations of its last two
-     * ADMIN keys cannot both pass the count.
+     * Idempotent: revoking a revoked key returns it unchanged (and audits nothing: nothing changed).
+     * Refuses to revoke the tenant's last active ADMIN key; the tenant row is locked so two
+     * concurrent revocations of its last two ADMIN keys cannot both pass the count. The audit row
+     * commits with the revocation.
      */
-    async revoke(tenantId: string, id: string, at: Date): Promise<RevokeResult> {
+    async revoke(tenantId: string, id: string, at: Date, actor: AuditActor): Promise<RevokeResult> {
       if (!isUuid(id)) return { kind: 'notFound' };
       return prisma.$transaction(async (tx) => {
         await tx.$queryRaw`SELECT 1 FROM "Tenant" WHERE "id" = ${tenantId}::uuid FOR UPDATE`;
@@ -55,7 +76,9 @@ export function apiKeyRepository(prisma: PrismaClient) {
         if (!key) return { kind: 'notFound' } as const;
         if (key.revokedAt) return { kind: 'revoked', key: toRecord(key) } as const;
         if (key.role === 'ADMIN' && (await tx.apiKey.count({ where: { tenantId, role: 'ADMIN', revokedAt: null } })) <= 1) return { kind: 'lastAdmin' } as const;
-        return { kind: 'revoked', key: toRecord(await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select })) } as const;
+        const revoked = await tx.apiKey.update({ where: { id: key.id }, data: { revokedAt: at }, select });
+        await tx.auditLog.create({ data: auditData(tenantId, actor, 'apiKey.revoke', key.id) });
+        return { kind: 'revoked', key: toRecord(revoked) } as const;
       });
     },
     /** Compare-and-set, so two processes migrating the same legacy key write it once. */

@@ -1,6 +1,5 @@
 import type { Database } from './database.js';
 import { apiKeyRepository } from './api-key-repository.js';
-import { auditRepository } from './audit-repository.js';
 import { enrollmentRepository } from './enrollment-repository.js';
 import { eventRepository } from './event-repository.js';
 import { personRepository } from './person-repository.js';
@@ -21,7 +20,6 @@ export function createRepositories(db: Database) {
     tenants: tenantRepository(db.prisma),
     apiKeys: apiKeyRepository(db.prisma),
     people: personRepository(db.prisma, db.pool),
-    audit: auditRepository(db.prisma),
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),
     tenantLimits: tenantLimitsRepository(db.prisma),

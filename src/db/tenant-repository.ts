@@ -1,6 +1,8 @@
 import type { PrismaClient, TenantStatus } from './generated/client.js';
 import { rethrowKnown } from './prisma-errors.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
+import { auditData, type AuditActor } from './audit-write.js';
+import { insertApiKey, type ApiKeyRecord, type NewApiKey } from './api-key-repository.js';
 
 export interface TenantRecord {
   id: string;
@@ -21,9 +23,23 @@ const select = {
 
 export function tenantRepository(prisma: PrismaClient) {
   return {
-    async create(input: { name: string; slug: string; settings: object }): Promise<TenantRecord> {
+    /**
+     * The tenant, its first key and the audit rows (the tenant's and the platform's) in one
+     * transaction: a tenant is never left without the key that was reported, nor unaudited.
+     */
+    async create(
+      input: { name: string; slug: string; settings: object },
+      firstKey: NewApiKey,
+    ): Promise<{ tenant: TenantRecord; apiKey: ApiKeyRecord }> {
       try {
-        return await prisma.tenant.create({ data: input, select });
+        return await prisma.$transaction(async (tx) => {
+          const tenant = await tx.tenant.create({ data: input, select });
+          const apiKey = await insertApiKey(tx, tenant.id, firstKey);
+          const audit = { tenantId: tenant.id, action: 'tenant.create', target: tenant.id };
+          await tx.auditLog.create({ data: auditData(tenant.id, { type: 'PLATFORM' }, audit.action, audit.target) });
+          await tx.platformAuditLog.create({ data: audit });
+          return { tenant, apiKey };
+        });
       } catch (err) {
         rethrowKnown(err, `A tenant with slug "${input.slug}" already exists.`, 'slug');
       }
@@ -34,8 +50,13 @@ export function tenantRepository(prisma: PrismaClient) {
     async bySlug(slug: string): Promise<TenantRecord | null> {
       return prisma.tenant.findUnique({ where: { slug }, select });
     },
-    async updateSettings(tenantId: string, settings: object): Promise<TenantRecord> {
-      return prisma.tenant.update({ where: { id: tenantId }, data: { settings }, select });
+    /** The settings and their audit row commit together. */
+    async updateSettings(tenantId: string, settings: object, actor: AuditActor): Promise<TenantRecord> {
+      const [tenant] = await prisma.$transaction([
+        prisma.tenant.update({ where: { id: tenantId }, data: { settings }, select }),
+        prisma.auditLog.create({ data: auditData(tenantId, actor, 'tenant.settings.update', tenantId) }),
+      ]);
+      return tenant;
     },
     async list(first: number, after: Cursor | undefined): Promise<Page<TenantRecord>> {
       const [rows, totalCount] = await Promise.all([

@@ -6,7 +6,7 @@ import { effectiveLimits, mergeOverrides, type LimitName, type TenantLimits, typ
 import { limitError } from './limit-errors.js';
 
 export interface LimitsServiceDeps {
-  repos: Pick<Repositories, 'tenantLimits' | 'audit'>;
+  repos: Pick<Repositories, 'tenantLimits'>;
   createLimiter: CreateLimiter;
   defaults: TenantLimits;
   /** A tenant's overrides are re-read at most this often, so a change reaches every replica within it. */
@@ -176,7 +176,6 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       if (stored === null) throw new AppError('NOT_FOUND', `No tenant with id "${tenantId}".`, { field: 'tenantId' });
       const next = mergeOverrides(stored, input);
       await repos.tenantLimits.setLimits(tenantId, next);
-      await repos.audit.record(tenantId, { actorKeyId: null, action: 'tenant.limits.update', target: tenantId });
       cached.delete(tenantId);
       return effectiveLimits(next, defaults);
     },

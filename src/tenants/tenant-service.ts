@@ -6,6 +6,8 @@ import { defaultSettings, readSettings, type TenantSettings } from './tenant-set
 import { validateVoteParams } from '../identify/vote-params.js';
 import { validatePolicy, type TenantPolicy } from './tenant-policy.js';
 import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
+import { actorOf } from '../audit/actor-of.js';
+import type { AuditActor } from '../db/audit-write.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;
@@ -40,10 +42,10 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null = null): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null, audit: { actor: AuditActor; action: string }): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = apiKeyHasher.generate();
-    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt });
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt }, audit);
     return { apiKey, secret };
   }
 
@@ -52,11 +54,12 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       requirePlatform(viewer);
       if (input.name.trim().length === 0 || input.name.length > 200) throw badInput('name', 'A tenant name must be 1 to 200 characters.');
       if (!SLUG.test(input.slug)) throw badInput('slug', 'A slug is 1 to 63 lowercase letters, digits or dashes, not starting or ending with a dash.');
-      const tenant = await repos.tenants.create({ name: input.name.trim(), slug: input.slug, settings: defaultSettings() });
-      const key = await issueKey(tenant.id, 'initial admin key', 'ADMIN');
-      await repos.audit.record(tenant.id, { actorKeyId: null, action: 'tenant.create', target: tenant.id });
-      await repos.audit.recordPlatform({ tenantId: tenant.id, action: 'tenant.create', target: tenant.id });
-      return { tenant: view(tenant), ...key };
+      const { prefix, secret, hash } = apiKeyHasher.generate();
+      const { tenant, apiKey } = await repos.tenants.create(
+        { name: input.name.trim(), slug: input.slug, settings: defaultSettings() },
+        { name: 'initial admin key', role: 'ADMIN', prefix, secretHash: hash },
+      );
+      return { tenant: view(tenant), apiKey, secret };
     },
 
     async listTenants(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<TenantView>> {
@@ -106,28 +109,23 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
           );
         }
       }
-      const updated = await repos.tenants.updateSettings(v.tenantId, next);
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'tenant.settings.update', target: v.tenantId });
-      return view(updated);
+      return view(await repos.tenants.updateSettings(v.tenantId, next, actorOf(v)));
     },
 
     async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
-      const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()));
-      await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });
-      return created;
+      return issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()), { actor: actorOf(v), action: 'apiKey.create' });
     },
 
     async revokeApiKey(viewer: Viewer, id: string): Promise<ApiKeyRecord> {
       const v = requireTenant(viewer, 'manageKeys');
-      const result = await repos.apiKeys.revoke(v.tenantId, id, new Date());
+      const result = await repos.apiKeys.revoke(v.tenantId, id, new Date(), actorOf(v));
       switch (result.kind) {
         case 'notFound':
           throw new AppError('NOT_FOUND', `No API key with id "${id}" in this tenant.`, { field: 'id' });
         case 'lastAdmin':
           throw new AppError('CONFLICT', 'This is the tenant’s last active ADMIN key; revoking it would lock the tenant out. Create another ADMIN key first.', { field: 'id' });
         case 'revoked':
-          await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.revoke', target: id });
           return result.key;
         default:
           return assertNever(result);
@@ -139,9 +137,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       requirePlatform(viewer);
       const tenant = isUuid(input.tenantId) ? await repos.tenants.byId(input.tenantId) : null;
       if (!tenant) throw new AppError('NOT_FOUND', `No tenant with id "${input.tenantId}".`, { field: 'tenantId' });
-      const created = await issueKey(tenant.id, input.name, 'ADMIN');
-      await repos.audit.record(tenant.id, { actorKeyId: null, action: 'apiKey.create.platform', target: created.apiKey.id });
-      return created;
+      return issueKey(tenant.id, input.name, 'ADMIN', null, { actor: { type: 'PLATFORM' }, action: 'apiKey.create.platform' });
     },
 
     async listApiKeys(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<ApiKeyRecord>> {

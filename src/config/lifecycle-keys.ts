@@ -28,5 +28,7 @@ export const LIFECYCLE_CONFIG_KEYS = {
     'With the embedded database (no job queue), the period of the in-process retention purge.',
     (r) => parseIntIn(r, 3_600_000, 1000, 86_400_000),
   ),
+  changeLogMaxAgeHours: key('VISAGE_CHANGE_LOG_MAX_AGE_HOURS', '24', 'Face change-log rows older than this are compacted away even if a live replica has not applied them (that replica reloads the index).', (r) => parseIntIn(r, 24, 1, 8760)),
+  replicaLiveSeconds: key('VISAGE_REPLICA_LIVE_SECONDS', '60', 'A replica whose index heartbeat (sent every VISAGE_SYNC_INTERVAL_MS) is older than this no longer holds back change-log compaction.', (r) => parseIntIn(r, 60, 1, 86_400)),
   retentionBatchSize: key('VISAGE_RETENTION_BATCH_SIZE', '5000', 'Rows per transaction in the retention purge.', (r) => parseIntIn(r, 5000, 1, 1_000_000)),
 } as const;

@@ -1,5 +1,6 @@
 import type { ClientBase, Pool, QueryConfig } from 'pg';
 import type { FaceChangeOp } from './face-changes.js';
+import { changeKeyJson, type ChangeKey } from './change-key.js';
 
 /**
  * The reader side of the face-change contract (the writer side is `face-changes.ts`): what the
@@ -35,6 +36,7 @@ export interface FaceChange {
 
 /** What the index layer needs from storage; `pgFaceIndexSource` is the real one. */
 export interface FaceIndexSource {
+  /** The log position of a key: its newest change, or where compaction deleted through if later. */
   maxChangeSeq(tenantId: string, model: string): Promise<bigint>;
   /** maxChangeSeq for many (tenant, model) pairs in one round trip, in the order given. */
   maxChangeSeqs(keys: readonly { tenantId: string; model: string }[]): Promise<bigint[]>;
@@ -42,6 +44,11 @@ export interface FaceIndexSource {
   streamSearchable(tenantId: string, model: string, batchSize?: number): AsyncIterable<FaceBatch>;
   changesSince(tenantId: string, model: string, afterSeq: bigint, limit: number): Promise<FaceChange[]>;
   fetchSearchable(tenantId: string, model: string, faceIds: readonly string[]): Promise<FaceBatch>;
+  /**
+   * The highest seq of `key` that compaction deleted (0 if none). Read after changesSince: an
+   * index applied to less than it has missed changes (the delete and the mark commit together).
+   */
+  compactedThrough(key: ChangeKey): Promise<bigint>;
 }
 
 export function pgFaceIndexSource(db: Queryable): FaceIndexSource {
@@ -52,14 +59,19 @@ export function pgFaceIndexSource(db: Queryable): FaceIndexSource {
     streamSearchable: (tenantId, model, batchSize) => streamSearchable(db, tenantId, model, batchSize),
     changesSince: (tenantId, model, afterSeq, limit) => changesSince(db, tenantId, model, afterSeq, limit),
     fetchSearchable: (tenantId, model, faceIds) => fetchSearchable(db, tenantId, model, faceIds),
+    compactedThrough: (key) => compactedThrough(db, key),
   };
 }
 
 export async function maxChangeSeq(db: Queryable, tenantId: string, model: string): Promise<bigint> {
-  const { rows } = await db.query<{ seq: string | null }>(
-    `SELECT max(seq)::text AS seq FROM "FaceChange" WHERE "tenantId" = $1 AND model = $2`,
-    [tenantId, model],
-  );
+  return (await maxChangeSeqs(db, [{ tenantId, model }]))[0]!;
+}
+
+/** Where compaction has deleted a key's log through (the mark beside the rows it removed). */
+const COMPACTED_THROUGH = `(SELECT x.seq FROM "FaceChangeCompaction" x WHERE x."indexKey" = k.key)`;
+
+export async function compactedThrough(db: Queryable, key: ChangeKey): Promise<bigint> {
+  const { rows } = await db.query<{ seq: string | null }>(`SELECT ${COMPACTED_THROUGH}::text AS seq FROM (SELECT $1::jsonb AS key) k`, [JSON.stringify(changeKeyJson(key))]);
   return BigInt(rows[0]?.seq ?? 0);
 }
 
@@ -68,12 +80,13 @@ export async function maxChangeSeqs(
   keys: readonly { tenantId: string; model: string }[],
 ): Promise<bigint[]> {
   if (keys.length === 0) return [];
-  // One index probe per key ("FaceChange_tenantId_model_seq_idx"), each filtered by its tenant.
+  // One index probe per key ("FaceChange_tenantId_model_seq_idx"), each filtered by its tenant;
+  // a key whose rows were compacted away is at its compaction mark.
   const { rows } = await db.query<{ seq: string | null }>(
-    `SELECT (SELECT max(c.seq) FROM "FaceChange" c WHERE c."tenantId" = k.t AND c.model = k.m)::text AS seq
-       FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS k(t, m, i)
+    `SELECT GREATEST((SELECT max(c.seq) FROM "FaceChange" c WHERE c."tenantId" = k.t AND c.model = k.m), ${COMPACTED_THROUGH})::text AS seq
+       FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS k(t, m, key, i)
       ORDER BY k.i`,
-    [keys.map((k) => k.tenantId), keys.map((k) => k.model)],
+    [keys.map((k) => k.tenantId), keys.map((k) => k.model), keys.map((k) => JSON.stringify(changeKeyJson(k)))],
   );
   return rows.map((r) => BigInt(r.seq ?? 0));
 }

@@ -14,6 +14,7 @@ import { retentionRepository } from './retention-repository.js';
 import { erasureRepository } from './erasure-repository.js';
 import { auditLogRepository } from './audit-log-repository.js';
 import { keyRotationRepository } from './key-rotation-repository.js';
+import { changeLogRepository } from './change-log-repository.js';
 
 export function createRepositories(db: Database) {
   return {
@@ -28,6 +29,7 @@ export function createRepositories(db: Database) {
     erasure: erasureRepository(db.pool),
     auditLog: auditLogRepository(db.pool),
     keyRotation: keyRotationRepository(db.pool),
+    changeLog: changeLogRepository(db.pool),
     reports: reportRepository(db.pool),
     eventExport: eventExportRepository(db.pool),
     faceSearch: faceSearchRepository(db.pool),

@@ -20,8 +20,20 @@ export interface TenantLifecycleRecord {
  * The tables a tenant deletion empties, children before parents so that no batch cascades into
  * an unbounded delete. Constant identifiers, never input: they are interpolated into SQL.
  */
-export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
+export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'FaceChangeCompaction', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
+
+/** Each table's primary key, which a batch selects and deletes by. */
+const ROW_KEY: Record<TenantTable, string> = {
+  RecognitionEvent: 'id',
+  FaceChange: 'seq',
+  FaceChangeCompaction: '"indexKey"',
+  Face: 'id',
+  EnrollmentSession: 'id',
+  Person: 'id',
+  AuditLog: 'id',
+  ApiKey: 'id',
+};
 
 const COLUMNS = `id, name, slug, status, "statusChangedAt", "deletionProgress", "deletedAt", "createdAt"`;
 
@@ -81,7 +93,7 @@ export function tenantLifecycleRepository(pool: pg.Pool) {
      */
     async deleteBatch(tenantId: string, table: TenantTable, limit: number): Promise<number> {
       return inTransaction(pool, async (client) => {
-        const key = table === 'FaceChange' ? 'seq' : 'id';
+        const key = ROW_KEY[table];
         const { rowCount } = await client.query(
           `DELETE FROM "${table}" WHERE ${key} IN (SELECT ${key} FROM "${table}" WHERE "tenantId" = $1 LIMIT $2)`,
           [tenantId, limit],

@@ -6,6 +6,8 @@ export interface AppliedChanges {
   removed: number;
   /** The index's appliedSeq afterwards. */
   seq: bigint;
+  /** Compaction deleted changes this index had not applied: it must be reloaded (index.missedChanges is set). */
+  missed: boolean;
 }
 
 /**
@@ -13,6 +15,8 @@ export interface AppliedChanges {
  * op in a page matters: a last DELETE removes it; a last ADD re-reads the face and adds it only
  * if it is still stored and searchable (so an ADD followed by an unlogged delete adds nothing).
  * The caller must not run two of these on one index at once (TenantIndexes serialises them).
+ * Afterwards it reads the key's compaction mark: if compaction deleted changes past the seq this
+ * started from, the log can no longer bring the index up to date, and the index says so.
  */
 export async function applyChanges(
   index: TenantIndex,
@@ -23,6 +27,7 @@ export async function applyChanges(
 ): Promise<AppliedChanges> {
   let added = 0;
   let removed = 0;
+  const from = index.appliedSeq;
   for (;;) {
     const changes = await source.changesSince(tenantId, model, index.appliedSeq, pageSize);
     if (changes.length === 0) break;
@@ -37,5 +42,7 @@ export async function applyChanges(
     index.appliedSeq = changes[changes.length - 1]!.seq;
     if (changes.length < pageSize) break;
   }
-  return { added, removed, seq: index.appliedSeq };
+  const missed = (await source.compactedThrough({ tenantId, model })) > from;
+  if (missed) index.missedChanges = true;
+  return { added, removed, seq: index.appliedSeq, missed };
 }

@@ -26,7 +26,7 @@ export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
 };
 
 /** Why an index should be rebuilt from the database, or null when it is fine as it is. */
-export type RebuildReason = 'grown-past-flat' | 'shrunk-below-hnsw' | 'tombstones' | null;
+export type RebuildReason = 'grown-past-flat' | 'shrunk-below-hnsw' | 'tombstones' | 'missed-changes' | null;
 
 /**
  * One (tenant, model) gallery: a FAISS index plus the id map beside it. FAISS labels are insertion
@@ -37,6 +37,8 @@ export class TenantIndex {
   readonly kind: IndexKind;
   /** Highest FaceChange.seq reflected in this index (read before the build's first face). */
   appliedSeq: bigint;
+  /** The change log was compacted past appliedSeq before this index applied it: only a reload is right. */
+  missedChanges = false;
   private readonly options: TenantIndexOptions;
   private faiss: FaissIndex | null = null;
   private dim: number | null = null;
@@ -78,6 +80,7 @@ export class TenantIndex {
   }
 
   rebuildReason(): RebuildReason {
+    if (this.missedChanges) return 'missed-changes';
     switch (this.kind) {
       case 'flat':
         return this.size > this.options.hnswAbove ? 'grown-past-flat' : null;

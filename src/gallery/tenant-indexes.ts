@@ -52,7 +52,12 @@ export type IndexState = Slot['state'] | 'absent';
 interface LoadProgress {
   faces: number;
   expected: number;
+  /** The change-log position the build started from (0 until read): what it still needs from the log. */
+  fromSeq: bigint;
 }
+
+/** A load that keeps finding the log compacted past its start gives up after this many tries. */
+const MAX_BUILD_ATTEMPTS = 3;
 
 /**
  * The in-memory indexes of this process, one per (tenant, model), built lazily from the database.
@@ -77,6 +82,26 @@ export class TenantIndexes {
   /** Keys whose index is in memory (ready or rebuilding): the ones sync keeps current. */
   loadedKeys(): IndexKey[] {
     return [...this.slots].filter(([, slot]) => hasIndex(slot)).map(([k]) => parseKey(k));
+  }
+
+  /**
+   * For the change-log compaction: per key held (or being built), the seq up to which this
+   * process no longer needs the log. A build in flight needs it from where its load started.
+   */
+  positions(): { key: IndexKey; seq: bigint }[] {
+    return [...this.slots].flatMap(([k, slot]) => {
+      const key = parseKey(k);
+      switch (slot.state) {
+        case 'ready':
+          return [{ key, seq: slot.index.appliedSeq }];
+        case 'rebuilding':
+          return [{ key, seq: slot.index.appliedSeq < slot.progress.fromSeq ? slot.index.appliedSeq : slot.progress.fromSeq }];
+        case 'loading':
+          return [{ key, seq: slot.progress.fromSeq }];
+        case 'failed':
+          return [];
+      }
+    });
   }
 
   /** Faces in each index in memory, read at every metrics scrape so deletes show at once. */
@@ -161,7 +186,7 @@ export class TenantIndexes {
 
   private startLoad(key: IndexKey): Extract<Slot, { state: 'loading' }> {
     const k = keyOf(key);
-    const progress: LoadProgress = { faces: 0, expected: 0 };
+    const progress: LoadProgress = { faces: 0, expected: 0, fromSeq: 0n };
     const started = Date.now();
     // Dropped or cleared while loading: the result belongs to nobody and must not resurrect.
     const current = (): boolean => this.slots.get(k) === slot;
@@ -190,27 +215,35 @@ export class TenantIndexes {
    * Reads the change-log position first, then the faces, then catches up under the key's queue:
    * a change committed while the faces stream is either in the stream, in the catch-up, or both
    * (adds are idempotent), never in neither. `install` runs in the same queued task as the final
-   * catch-up, so no refresh can slip between them and be applied to the wrong index.
+   * catch-up, so no refresh can slip between them and be applied to the wrong index. If the log
+   * was compacted past the start meanwhile, the catch-up cannot be complete: the load starts over.
    */
   private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void): Promise<TenantIndex> {
     const { source, index: indexOptions, loadBatchSize } = this.options;
-    const seq = await source.maxChangeSeq(key.tenantId, key.model);
-    progress.expected = await source.countSearchable(key.tenantId, key.model);
-    const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
-    for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
-      progress.faces += await index.add(batch);
+    for (let attempt = 1; ; attempt++) {
+      const seq = await source.maxChangeSeq(key.tenantId, key.model);
+      progress.fromSeq = seq;
+      progress.faces = 0;
+      progress.expected = await source.countSearchable(key.tenantId, key.model);
+      const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
+      for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
+        progress.faces += await index.add(batch);
+      }
+      const built = await this.serial(keyOf(key), async () => {
+        const { missed } = await applyChanges(index, source, key.tenantId, key.model);
+        if (missed && attempt < MAX_BUILD_ATTEMPTS) return null;
+        // Still missing changes after the last try: installed, it is rebuilt at its next refresh.
+        install(index);
+        return index;
+      });
+      if (built) return built;
     }
-    return this.serial(keyOf(key), async () => {
-      await applyChanges(index, source, key.tenantId, key.model);
-      install(index);
-      return index;
-    });
   }
 
   /** The old index keeps serving (and taking changes) until the new one has caught up. */
   private startRebuild(key: IndexKey, current: TenantIndex, reason: string): void {
     const k = keyOf(key);
-    const progress: LoadProgress = { faces: 0, expected: current.size };
+    const progress: LoadProgress = { faces: 0, expected: current.size, fromSeq: 0n };
     this.slots.set(k, { state: 'rebuilding', index: current, lastUsed: Date.now(), progress });
     const started = Date.now();
     const install = (index: TenantIndex): void => {

@@ -4,6 +4,9 @@ import type { Logger } from '../logger.js';
 import { inProcessJobs, pgBossJobs, type LifecycleHandlers, type LifecycleJobs } from './lifecycle-jobs.js';
 import { purgeRetention } from './retention-purge.js';
 import { runTenantDeletion } from './tenant-deletion.js';
+import { compactChangeLog } from './change-log-compaction.js';
+import { startReplicaHeartbeat, type ReplicaHeartbeat } from '../gallery/replica-heartbeat.js';
+import type { IndexKey } from '../gallery/tenant-indexes.js';
 
 export interface LifecycleRuntime {
   jobs: LifecycleJobs;
@@ -14,11 +17,13 @@ export interface LifecycleRuntime {
 interface IndexHandle {
   loadedKeys(): { tenantId: string }[];
   drop(tenantId: string): void;
+  positions(): { key: IndexKey; seq: bigint }[];
 }
 
 /**
  * Wires the lifecycle jobs into a server: pg-boss on an external database, in-process on the
- * embedded one; and a sweep that frees indexes of tenants deleted by another replica.
+ * embedded one; a sweep that frees indexes of tenants deleted by another replica; and the
+ * heartbeat that tells the change-log compaction (run with the purge) what this replica still needs.
  */
 export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; logger: Logger }): LifecycleRuntime {
   const { db, repos, config, indexes, logger } = deps;
@@ -31,8 +36,16 @@ export function createLifecycleRuntime(deps: { db: Database; repos: Repositories
     },
     pendingDeletions: () => repos.lifecycle.deleting(),
     async purge() {
-      const result = await purgeRetention(repos.retention, new Date(), { batchSize: config.retentionBatchSize, pause: () => new Promise((r) => setImmediate(r)) });
+      const pause = () => new Promise<void>((r) => setImmediate(r));
+      const result = await purgeRetention(repos.retention, new Date(), { batchSize: config.retentionBatchSize, pause });
       logger.info({ result }, 'retention purge');
+      const compaction = await compactChangeLog(repos.changeLog, new Date(), {
+        liveMs: config.replicaLiveSeconds * 1000,
+        maxAgeMs: config.changeLogMaxAgeHours * 3_600_000,
+        batchSize: config.retentionBatchSize,
+        pause,
+      });
+      logger.info({ compaction }, 'face change-log compaction');
     },
     onError: (err) => logger.warn({ err }, 'lifecycle job error'),
   };
@@ -47,6 +60,7 @@ export function createLifecycleRuntime(deps: { db: Database; repos: Repositories
       : inProcessJobs(handlers, { retentionIntervalMs: config.retentionIntervalMs });
 
   let sweep: NodeJS.Timeout | undefined;
+  let heartbeat: ReplicaHeartbeat | undefined;
   const sweepRetired = async () => {
     const loaded = [...new Set(indexes.loadedKeys().map((k) => k.tenantId))];
     for (const tenantId of await repos.lifecycle.retired(loaded)) indexes.drop(tenantId);
@@ -54,6 +68,7 @@ export function createLifecycleRuntime(deps: { db: Database; repos: Repositories
   return {
     jobs,
     async start() {
+      heartbeat = startReplicaHeartbeat(indexes, repos.changeLog, { intervalMs: config.syncIntervalMs, onError: handlers.onError });
       await jobs.start();
       sweep = setInterval(() => void sweepRetired().catch(handlers.onError), config.syncIntervalMs);
       sweep.unref();
@@ -61,6 +76,7 @@ export function createLifecycleRuntime(deps: { db: Database; repos: Repositories
     async stop() {
       clearInterval(sweep);
       await jobs.stop();
+      await heartbeat?.stop();
     },
   };
 }

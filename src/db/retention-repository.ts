@@ -26,14 +26,20 @@ export function retentionRepository(pool: pg.Pool) {
    * Deletes up to `limit` rows older than `before` (or at it, when `inclusive`), newest first, and
    * returns the oldest time it deleted: the next batch starts there, so it does not walk the index
    * entries of rows already deleted (they stay in the index until vacuum).
+   *
+   * The rows are found on the (tenantId, createdAt) index and deleted by their physical address
+   * (ctid, a TID scan): joining the batch back by id let the planner hash-join it against a
+   * sequential scan of the whole table, every batch (0.4 s per 5,000 rows at 300k rows, growing
+   * with the table; by ctid 0.03 s, independent of its size). Subquery and delete share one
+   * snapshot; a row updated concurrently (its ctid moved) is skipped and left to the next purge.
    */
   async function deleteOlder(table: 'RecognitionEvent' | 'AuditLog', tenantId: string, before: Date, inclusive: boolean, limit: number): Promise<PurgeBatch> {
     const { rows } = await pool.query<{ removed: number; oldest: Date | null }>(
-      `WITH doomed AS (
-         SELECT id FROM "${table}" WHERE "tenantId" = $1 AND "createdAt" ${inclusive ? '<=' : '<'} $2
-          ORDER BY "createdAt" DESC, id DESC LIMIT $3
-       ), gone AS (
-         DELETE FROM "${table}" t USING doomed WHERE t.id = doomed.id RETURNING t."createdAt"
+      `WITH gone AS (
+         DELETE FROM "${table}" WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM "${table}" WHERE "tenantId" = $1 AND "createdAt" ${inclusive ? '<=' : '<'} $2
+            ORDER BY "createdAt" DESC LIMIT $3
+         )) RETURNING "createdAt"
        )
        SELECT count(*)::int AS removed, min("createdAt") AS oldest FROM gone`,
       [tenantId, before, limit],

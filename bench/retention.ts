@@ -14,6 +14,7 @@ import pg from 'pg';
 import { startBenchServer, type BenchServer } from './support/bench-server.js';
 import { retentionRepository } from '../src/db/retention-repository.js';
 import { purgeRetention } from '../src/lifecycle/retention-purge.js';
+import { batchPace } from '../src/lifecycle/batch-pace.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -114,7 +115,8 @@ async function main() {
     let purging = true;
     const during = steadyIdentify(identify, rate, { until: () => !purging });
     t = performance.now();
-    const purged = await purgeRetention(retentionRepository(pool), new Date(), { batchSize: 5000, pause: () => new Promise((r) => setImmediate(r)) });
+    // The server's batch size and pace (src/lifecycle/lifecycle-runtime.ts).
+    const purged = await purgeRetention(retentionRepository(pool), new Date(), { batchSize: 5000, pause: batchPace() });
     const purgeMs = performance.now() - t;
     purging = false;
     const duringPurge = await during;

@@ -5,6 +5,7 @@ import { inProcessJobs, pgBossJobs, type LifecycleHandlers, type LifecycleJobs }
 import { purgeRetention } from './retention-purge.js';
 import { runTenantDeletion } from './tenant-deletion.js';
 import { compactChangeLog } from './change-log-compaction.js';
+import { batchPace } from './batch-pace.js';
 import { startReplicaHeartbeat, type ReplicaHeartbeat } from '../gallery/replica-heartbeat.js';
 import type { IndexKey } from '../gallery/tenant-indexes.js';
 
@@ -36,7 +37,7 @@ export function createLifecycleRuntime(deps: { db: Database; repos: Repositories
     },
     pendingDeletions: () => repos.lifecycle.deleting(),
     async purge() {
-      const pause = () => new Promise<void>((r) => setImmediate(r));
+      const pause = batchPace();
       const result = await purgeRetention(repos.retention, new Date(), { batchSize: config.retentionBatchSize, pause });
       logger.info({ result }, 'retention purge');
       const compaction = await compactChangeLog(repos.changeLog, new Date(), {

@@ -1,0 +1,16 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * The pause between batches of a background purge: as long as the last batch took (times
+ * `idlePerBusy`), so the purge keeps the database busy at most 1 / (1 + idlePerBusy) of the time
+ * and interactive queries (identify writes its event, reads keys) find it free the rest. Measured on
+ * the clock, not a fixed sleep, so a slow (loaded) database is given proportionally more room.
+ */
+export function batchPace(idlePerBusy = 1, clock: () => number = () => performance.now()): () => Promise<void> {
+  let resumedAt = clock();
+  return async () => {
+    const busyMs = clock() - resumedAt;
+    await sleep(Math.min(busyMs * idlePerBusy, 1000));
+    resumedAt = clock();
+  };
+}

@@ -17,3 +17,8 @@ export function changeKeyJson(key: ChangeKey): Record<string, string> {
 export function changeKeySql(alias: string): string {
   return `jsonb_build_object(${CHANGE_KEY_COLUMNS.map((c) => `'${c}', ${alias}."${c}"::text`).join(', ')})`;
 }
+
+/** SQL true when the key JSON `json` names the FaceChange row `alias` (plain column comparisons). */
+export function changeKeyMatchSql(json: string, alias: string): string {
+  return CHANGE_KEY_COLUMNS.map((c) => `${json}->>'${c}' = ${alias}."${c}"::text`).join(' AND ');
+}

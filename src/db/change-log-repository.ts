@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { changeKeyJson, changeKeySql, type ChangeKey } from './change-key.js';
+import { changeKeyJson, changeKeyMatchSql, changeKeySql, type ChangeKey } from './change-key.js';
 
 export interface ReplicaPosition {
   key: ChangeKey;
@@ -12,7 +12,6 @@ export interface CompactionPolicy {
   liveMs: number;
   /** Rows older than this go even if a live process has not applied them (it reloads). */
   maxAgeMs: number;
-  limit: number;
 }
 
 /**
@@ -36,31 +35,40 @@ export function changeLogRepository(pool: pg.Pool) {
       await pool.query(`DELETE FROM "IndexReplica" WHERE id = $1`, [replicaId]);
     },
 
+    /** The seqs in the log now (null when it is empty): the range compaction walks. */
+    async seqRange(): Promise<{ min: bigint; max: bigint } | null> {
+      const { rows } = await pool.query<{ min: string | null; max: string | null }>(`SELECT min(seq)::text AS min, max(seq)::text AS max FROM "FaceChange"`);
+      const { min, max } = rows[0]!;
+      return min === null || max === null ? null : { min: BigInt(min), max: BigInt(max) };
+    },
+
     /**
-     * Deletes up to `limit` rows (oldest first) that every live process holding their index has
-     * applied, that no live process holds, or that are older than maxAgeMs as of `now`; returns how
-     * many. A process still loading an index reports the seq its load started from, so it is held.
+     * Deletes the rows with seq in (after, through] that every live process holding their index
+     * has applied, that no live process holds, or that are older than maxAgeMs as of `now`;
+     * returns how many. A process still loading an index reports the seq its load started from, so
+     * it is held. One bounded seq range per call (a primary-key range scan), so a batch costs the
+     * same however long the log is; deleted by ctid, never joined back against the whole table.
      */
-    async compact(now: Date, policy: CompactionPolicy): Promise<number> {
+    async compact(now: Date, policy: CompactionPolicy, after: bigint, through: bigint): Promise<number> {
       const { rows } = await pool.query<{ removed: number }>(
         `WITH held AS (
            SELECT p->'key' AS k, min((p->>'seq')::bigint) AS seq
              FROM "IndexReplica" r, jsonb_array_elements(r.positions) p
             WHERE r."seenAt" > $1::timestamptz
             GROUP BY p->'key'
-         ), doomed AS (
-           SELECT c.seq FROM "FaceChange" c LEFT JOIN held ON held.k = ${changeKeySql('c')}
-            WHERE c."createdAt" < $2::timestamptz OR held.k IS NULL OR c.seq <= held.seq
-            ORDER BY c.seq LIMIT $3
          ), gone AS (
-           DELETE FROM "FaceChange" c USING doomed WHERE c.seq = doomed.seq RETURNING c.*
+           DELETE FROM "FaceChange" WHERE ctid = ANY(ARRAY(
+             SELECT c.ctid FROM "FaceChange" c LEFT JOIN held ON ${changeKeyMatchSql('held.k', 'c')}
+              WHERE c.seq > $3::bigint AND c.seq <= $4::bigint
+                AND (c."createdAt" < $2::timestamptz OR held.k IS NULL OR c.seq <= held.seq)
+           )) RETURNING *
          ), marked AS (
            INSERT INTO "FaceChangeCompaction" ("indexKey", "tenantId", seq)
            SELECT ${changeKeySql('gone')}, gone."tenantId", max(gone.seq) FROM gone GROUP BY 1, 2
            ON CONFLICT ("indexKey") DO UPDATE SET seq = GREATEST("FaceChangeCompaction".seq, EXCLUDED.seq), "compactedAt" = now()
          )
          SELECT count(*)::int AS removed FROM gone`,
-        [new Date(now.getTime() - policy.liveMs), new Date(now.getTime() - policy.maxAgeMs), policy.limit],
+        [new Date(now.getTime() - policy.liveMs), new Date(now.getTime() - policy.maxAgeMs), after.toString(), through.toString()],
       );
       return rows[0]!.removed;
     },

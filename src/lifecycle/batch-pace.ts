@@ -6,11 +6,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
  * and interactive queries (identify writes its event, reads keys) find it free the rest. Measured on
  * the clock, not a fixed sleep, so a slow (loaded) database is given proportionally more room.
  */
-export function batchPace(idlePerBusy = 1, clock: () => number = () => performance.now()): () => Promise<void> {
+export function batchPace(
+  idlePerBusy = 1,
+  clock: () => number = () => performance.now(),
+  wait: (ms: number) => Promise<unknown> = sleep,
+): () => Promise<void> {
   let resumedAt = clock();
   return async () => {
     const busyMs = clock() - resumedAt;
-    await sleep(Math.min(busyMs * idlePerBusy, 1000));
+    // Capped: one batch stalled on a lock must not park the purge for as long again.
+    await wait(Math.min(busyMs * idlePerBusy, MAX_PAUSE_MS));
     resumedAt = clock();
   };
 }
+
+const MAX_PAUSE_MS = 1000;

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplicaPosition } from '../db/change-log-repository.js';
+import type { ChangeKey } from '../db/change-key.js';
 import type { IndexKey } from './tenant-indexes.js';
+
+// Compile-time check that the change log's key columns (db/change-key.ts) are exactly IndexKey's
+// fields: a field added to one and not the other fails the typecheck here instead of compacting by
+// a coarser key.
+type SameFields<A, B> = [keyof A] extends [keyof B] ? ([keyof B] extends [keyof A] ? true : false) : false;
+const KEY_FIELDS_MATCH: SameFields<IndexKey, ChangeKey> = true;
+void KEY_FIELDS_MATCH;
 
 export interface HeartbeatStore {
   heartbeat(replicaId: string, positions: readonly ReplicaPosition[]): Promise<void>;

@@ -7,6 +7,8 @@ import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_DIST } from '../../src/http/console-route.js';
 import { collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
 import { datasetsAvailable, facesDevPeople } from '../support/datasets.js';
+import { generateEvents } from '../support/event-generator.js';
+import { createRepositories } from '../../src/db/index.js';
 import { createKey, createPerson, createTenant, unique } from '../support/factories.js';
 import { ADMIN_TOKEN, startTestServer, type TestServer } from '../support/test-server.js';
 
@@ -19,6 +21,7 @@ const DOCS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../d
 const updateDocs = process.env.VISAGE_UPDATE_SCREENSHOTS === '1';
 // Generous: the first identify loads the models, and the machine may be shared.
 const WAIT = { timeout: 120_000 };
+const DAY_MS = 86_400_000;
 
 let server: TestServer;
 let browser: Browser;
@@ -72,11 +75,11 @@ describe('admin console', () => {
     // The platform admin creates a tenant; its first ADMIN key is shown once.
     await signIn(page, ADMIN_TOKEN);
     const name = unique('Console');
-    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Name', { exact: true }).fill(name);
     await page.getByRole('button', { name: 'Create tenant' }).click();
     const secret = await page.getByTestId('secret').inputValue(WAIT);
     assert.match(secret, /^vsk_/);
-    await page.getByRole('cell', { name }).waitFor(WAIT);
+    await page.getByRole('cell', { name, exact: true }).waitFor(WAIT);
     await screenshot(page, '01-tenants');
 
     // Signed in with that key: create a person and enroll two photos.
@@ -86,9 +89,11 @@ describe('admin console', () => {
     await page.getByLabel('Display name').fill(displayName);
     await page.getByRole('button', { name: 'Create person' }).click();
     await page.getByRole('heading', { name: displayName }).waitFor(WAIT);
+    const personUrl = page.url();
     await page.locator('input[name=enroll]').setInputFiles(person.files.slice(0, 2));
-    await page.getByRole('list', { name: 'Enrollment results' }).waitFor(WAIT);
-    assert.equal(await page.getByText('Accepted', { exact: true }).count(), 2, await page.locator('.outcomes').innerText());
+    const results = page.getByRole('list', { name: 'Enrollment results' });
+    await results.waitFor(WAIT);
+    assert.equal(await results.getByText('Accepted', { exact: true }).count(), 2, await results.innerText());
     await page.getByRole('heading', { name: 'Faces (2)' }).waitFor(WAIT);
     await screenshot(page, '02-person-enrolled');
 
@@ -103,6 +108,14 @@ describe('admin console', () => {
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByTestId('history').getByRole('row').filter({ hasText: displayName }).filter({ hasText: 'MATCH' }).first().waitFor(WAIT);
     await screenshot(page, '04-history');
+
+    // A week of door-camera history (synthetic, like the report tests'), so the charts have days,
+    // decisions and sources to show.
+    const personId = decodeURIComponent(/#\/people\/([^/]+)$/.exec(personUrl)![1]!);
+    const tenantId = (await server.gql('{ viewer { tenant { id } } }', {}, secret)).data!.viewer.tenant.id as string;
+    const start = new Date(Date.now() - 6 * DAY_MS);
+    const history = [...generateEvents({ seed: 14, from: start, stepMs: (5 * DAY_MS) / 400, count: 400, people: [personId], sources: ['door-1', 'lobby'] })];
+    await createRepositories(server.app.db).events.insertMany(tenantId, history);
 
     // The reports page draws its charts.
     await page.getByRole('link', { name: 'Reports' }).click();
@@ -148,6 +161,7 @@ describe('admin console', () => {
       storage.setItem(key, JSON.stringify({ ...JSON.parse(storage.getItem(key)!), role: 'ADMIN' }));
     });
     await page.goto(`${server.url}/console#/people`);
+    await page.reload();
     await page.getByLabel('Display name').fill('Mallory');
     await page.getByRole('button', { name: 'Create person' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'FORBIDDEN' });

@@ -35,16 +35,24 @@ const PRESENCE = `query Presence($input: PresenceInput!) {
 
 const DECISION_COLORS = { domain: ['MATCH', 'UNKNOWN', 'NO_FACE'], range: ['#2f7d4f', '#c2571a', '#8a8f98'] };
 
-function perDaySpec(rows: ReportsAnswer['recognitionStats']): TopLevelSpec {
+/** YYYY-MM-DD of a local day: sorts as text, so the chart's days stay in order. */
+function dayLabel(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Every day of the period appears, with zero where nothing was recognised. */
+function perDaySpec(rows: ReportsAnswer['recognitionStats'], from: Date, days: number): TopLevelSpec {
+  const values = rows.map((r) => ({ day: dayLabel(new Date(r.bucketStart)), decision: r.decision, count: r.count }));
+  for (let i = 0; i < days; i++) values.push({ day: dayLabel(new Date(from.getFullYear(), from.getMonth(), from.getDate() + i)), decision: 'MATCH', count: 0 });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container',
     height: 220,
-    data: { values: rows },
+    data: { values },
     mark: { type: 'bar', tooltip: true },
     encoding: {
-      x: { field: 'bucketStart', type: 'temporal', timeUnit: 'yearmonthdate', title: 'Day' },
-      y: { field: 'count', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Recognitions' },
+      x: { field: 'day', type: 'ordinal', title: 'Day', axis: { labelAngle: -45, labelOverlap: true } },
+      y: { field: 'count', type: 'quantitative', aggregate: 'sum', stack: 'zero', title: 'Recognitions', axis: { tickMinStep: 1 } },
       color: { field: 'decision', type: 'nominal', scale: DECISION_COLORS, title: 'Decision' },
     },
   };
@@ -58,16 +66,21 @@ function unknownSpec(rows: ReportsAnswer['unknownRate']): TopLevelSpec {
     bySource.set(key, { unknown: sum.unknown + r.unknown, faces: sum.faces + r.faces });
   }
   const values = [...bySource].filter(([, s]) => s.faces > 0).map(([source, s]) => ({ source, rate: s.unknown / s.faces, faces: s.faces }));
+  const encoding = {
+    y: { field: 'source', type: 'nominal' as const, title: 'Source' },
+    x: { field: 'rate', type: 'quantitative' as const, title: 'Unknown rate (unknown faces / faces seen)', axis: { format: '%', tickCount: 5 }, scale: { domain: [0, 1] } },
+  };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 'container',
     height: { step: 28 },
     data: { values },
-    mark: { type: 'bar', tooltip: true, color: '#c2571a' },
-    encoding: {
-      y: { field: 'source', type: 'nominal', title: 'Source' },
-      x: { field: 'rate', type: 'quantitative', title: 'Unknown rate (unknown faces / faces seen)', axis: { format: '%' }, scale: { domain: [0, 1] } },
-    },
+    encoding,
+    layer: [
+      { mark: { type: 'bar', tooltip: true, color: '#c2571a' } },
+      // The share in words beside each bar, so a 0% source still shows a value.
+      { mark: { type: 'text', align: 'left', dx: 4 }, encoding: { text: { field: 'rate', type: 'quantitative', format: '.1%' } } },
+    ],
   };
 }
 
@@ -83,7 +96,7 @@ function histogramSpec(dist: ReportsAnswer['distanceDistribution'], threshold: n
         encoding: {
           x: { field: 'from', type: 'quantitative', bin: { binned: true, step: dist.bins[0] ? dist.bins[0].to - dist.bins[0].from : 0.05 }, title: 'Distance' },
           x2: { field: 'to' },
-          y: { field: 'count', type: 'quantitative', title: 'Faces' },
+          y: { field: 'count', type: 'quantitative', title: 'Faces', axis: { tickMinStep: 1 } },
         },
       },
       ...(threshold === null
@@ -160,7 +173,7 @@ export function ReportsPage() {
       {r ? (
         <>
           <Section title="Recognitions per day">
-            <Chart spec={perDaySpec(r.recognitionStats)} label="Recognitions per day, stacked by decision" testId="chart-per-day" />
+            <Chart spec={perDaySpec(r.recognitionStats, from, days)} label="Recognitions per day, stacked by decision" testId="chart-per-day" />
           </Section>
           <Section title="Unknown rate per source">
             {r.unknownRate.some((u) => u.faces > 0) ? <Chart spec={unknownSpec(r.unknownRate)} label="Unknown rate per source" testId="chart-unknown" /> : <p>No faces seen in this period.</p>}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -26,8 +26,16 @@ const DAY_MS = 86_400_000;
 let server: TestServer;
 let browser: Browser;
 
+/** The newest modification time under a folder (the console's sources). */
+function newest(dir: string): number {
+  return Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
+}
+
 before(async () => {
-  assert.ok(existsSync(path.join(CONSOLE_DIST, 'index.html')), 'the console is not built: run bash scripts/setup.sh (npm run console:build)');
+  const built = path.join(CONSOLE_DIST, 'index.html');
+  assert.ok(existsSync(built), 'the console is not built: run bash scripts/setup.sh (npm run console:build)');
+  // A test of an old build would pass or fail for the wrong reasons.
+  assert.ok(newest(path.join(CONSOLE_DIST, '../src')) <= statSync(built).mtimeMs, 'console/src changed since the last build: run npm run console:build');
   assert.ok(datasetsAvailable(), 'the shared datasets are missing (../shared/datasets/faces-dev)');
   server = await startTestServer();
   browser = await launchChromium();

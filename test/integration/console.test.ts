@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { CONSOLE_DIST } from '../../src/http/console-route.js';
+import { CONSOLE_DIST, createConsoleRoute } from '../../src/http/console-route.js';
+import { createLogger } from '../../src/logger.js';
 import { collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
 import { datasetsAvailable, facesDevPeople } from '../support/datasets.js';
 import { generateEvents } from '../support/event-generator.js';
@@ -71,6 +76,26 @@ describe('admin console', () => {
       assert.notEqual(res.status, 200, probe);
     }
     assert.equal((await fetch(`${server.url}/console`, { method: 'POST', body: 'x' })).status, 405);
+  });
+
+  it('answers 503 saying to run the setup while no bundle is built, and serves it once one is', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'visage-console-'));
+    const route = createConsoleRoute({ dir, logger: createLogger('silent') });
+    const http = createServer((req, res) => void route(req, res));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/console`;
+    try {
+      const missing = await fetch(url);
+      assert.equal(missing.status, 503);
+      assert.match(await missing.text(), /not built.*scripts\/setup\.sh/);
+      await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>built</title>');
+      const built = await fetch(url);
+      assert.equal(built.status, 200);
+      assert.match(await built.text(), /built/);
+    } finally {
+      http.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('platform admin → tenant → person → enroll → identify → history → reports, with no browser errors', async () => {

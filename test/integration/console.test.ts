@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -50,10 +50,12 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(page: Page, secret: string): Promise<void> {
+/** `keyboard`: submit with Enter, as someone without a mouse would. */
+async function signIn(page: Page, secret: string, how: 'mouse' | 'keyboard' = 'mouse'): Promise<void> {
   await page.goto(`${server.url}/console`);
   await page.getByLabel('API key or platform admin token').fill(secret);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  if (how === 'keyboard') await page.keyboard.press('Enter');
+  else await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
 }
 
@@ -141,6 +143,10 @@ describe('admin console', () => {
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByTestId('history').getByRole('row').filter({ hasText: displayName }).filter({ hasText: 'MATCH' }).first().waitFor(WAIT);
     await screenshot(page, '04-history');
+    const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    assert.equal(download.suggestedFilename(), 'recognition-events.csv');
+    const csv = await readFile((await download.path())!, 'utf8');
+    assert.match(csv.split('\n')[1] ?? '', /MATCH/, csv);
 
     // A week of door-camera history (synthetic, like the report tests'), so the charts have days,
     // decisions and sources to show.
@@ -175,7 +181,7 @@ describe('admin console', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
 
-    await signIn(page, viewer.secret);
+    await signIn(page, viewer.secret, 'keyboard');
     await page.getByRole('link', { name: someone.displayName }).waitFor(WAIT);
     const nav = await page.getByRole('navigation', { name: 'Pages' }).first().innerText();
     for (const hidden of ['Identify', 'API keys', 'Settings']) assert.doesNotMatch(nav, new RegExp(hidden));

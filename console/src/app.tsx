@@ -94,7 +94,7 @@ export function App() {
         Skip to content
       </a>
       <header class="top">
-        <strong class="brand">Visage</strong>
+        <h1 class="brand">Visage</h1>
         <span class="who">{session.kind === 'tenant' ? `${session.tenant.name} · ${session.role}` : 'Platform admin'}</span>
         <nav aria-label="Pages">
           {nav.map((n) => (

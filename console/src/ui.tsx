@@ -119,7 +119,7 @@ export function usePaging() {
 
 export function Pager({ paging, info, total }: { paging: ReturnType<typeof usePaging>; info: PageInfo | undefined; total: number | undefined }) {
   return (
-    <nav class="pager" aria-label="Pages">
+    <nav class="pager" aria-label="Pagination">
       <button type="button" disabled={paging.page <= 1} onClick={paging.prev}>
         Previous
       </button>
@@ -182,7 +182,8 @@ export function SearchBox({ label, value, onSearch }: { label: string; value: st
 /** A table with its column heads, its rows, and a line saying so when there are none. */
 export function Table({ head, empty, testId, children }: { head: string[]; empty?: string | false; testId?: string; children: ComponentChildren }) {
   return (
-    <div class="table-wrap">
+    // Focusable, so a keyboard can scroll a table wider than a phone's screen.
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={`Table: ${head.join(', ')}`}>
       <table data-testid={testId}>
         <thead>
           <tr>

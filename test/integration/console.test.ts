@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_DIST, createConsoleRoute } from '../../src/http/console-route.js';
 import { createLogger } from '../../src/logger.js';
-import { collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { accessibilityFailures, addAxe, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
 import { datasetsAvailable, facesDevPeople } from '../support/datasets.js';
 import { generateEvents } from '../support/event-generator.js';
 import { createRepositories } from '../../src/db/index.js';
@@ -104,8 +104,15 @@ describe('admin console', () => {
     const [person] = facesDevPeople(3);
     assert.ok(person, 'faces-dev has a person with 3 photos');
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await addAxe(context);
     const page = await context.newPage();
     const errors = collectPageErrors(page);
+    // Each page is also checked for serious accessibility failures when its screenshot is taken.
+    const inaccessible: string[] = [];
+    const capture = async (name: string, copyTo?: string) => {
+      await screenshot(page, name, copyTo);
+      inaccessible.push(...(await accessibilityFailures(page)).map((f) => `${name}: ${f}`));
+    };
 
     // The platform admin creates a tenant; its first ADMIN key is shown once.
     await signIn(page, ADMIN_TOKEN);
@@ -115,7 +122,7 @@ describe('admin console', () => {
     const secret = await page.getByTestId('secret').inputValue(WAIT);
     assert.match(secret, /^vsk_/);
     await page.getByRole('cell', { name, exact: true }).waitFor(WAIT);
-    await screenshot(page, '01-tenants');
+    await capture('01-tenants');
 
     // Signed in with that key: create a person and enroll two photos.
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -130,19 +137,19 @@ describe('admin console', () => {
     await results.waitFor(WAIT);
     assert.equal(await results.getByText('Accepted', { exact: true }).count(), 2, await results.innerText());
     await page.getByRole('heading', { name: 'Faces (2)' }).waitFor(WAIT);
-    await screenshot(page, '02-person-enrolled');
+    await capture('02-person-enrolled');
 
     // Identify a third photo: the box carries the name.
     await page.getByRole('link', { name: 'Identify' }).click();
     await page.locator('input[name=identify]').setInputFiles(person.files[2]!);
     await page.locator('svg.overlay text', { hasText: displayName }).waitFor(WAIT);
     assert.match(await page.getByTestId('identify-faces').innerText(), new RegExp(`${displayName}\\s+MATCH`));
-    await screenshot(page, '03-identify', updateDocs ? path.join(DOCS, 'console-identify.png') : undefined);
+    await capture('03-identify', updateDocs ? path.join(DOCS, 'console-identify.png') : undefined);
 
     // The history shows the event.
     await page.getByRole('link', { name: 'History' }).click();
     await page.getByTestId('history').getByRole('row').filter({ hasText: displayName }).filter({ hasText: 'MATCH' }).first().waitFor(WAIT);
-    await screenshot(page, '04-history');
+    await capture('04-history');
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.getByRole('button', { name: 'Export CSV' }).click()]);
     assert.equal(download.suggestedFilename(), 'recognition-events.csv');
     const csv = await readFile((await download.path())!, 'utf8');
@@ -162,15 +169,16 @@ describe('admin console', () => {
       await page.locator(`[data-testid=${chart}][data-rendered=true] svg`).waitFor(WAIT);
     }
     await page.getByTestId('presence').getByRole('row').filter({ hasText: displayName }).waitFor(WAIT);
-    await screenshot(page, '05-reports', updateDocs ? path.join(DOCS, 'console-reports.png') : undefined);
+    await capture('05-reports', updateDocs ? path.join(DOCS, 'console-reports.png') : undefined);
 
     // Readable on a phone too.
     await page.setViewportSize({ width: 390, height: 844 });
-    await screenshot(page, '06-reports-390');
+    await capture('06-reports-390');
     await page.getByRole('link', { name: 'Identify' }).click();
-    await screenshot(page, '07-identify-390');
+    await capture('07-identify-390');
 
     assert.deepEqual(errors, []);
+    assert.deepEqual(inaccessible, []);
     await context.close();
   });
 

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium, installed by `scripts/setup.sh --test`; playwright-core downloads no browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -39,4 +40,18 @@ export async function screenshot(page: Page, name: string, copyTo?: string): Pro
   const png = await page.screenshot({ path: file, fullPage: true });
   if (copyTo) await writeFile(copyTo, png);
   return file;
+}
+
+/** axe-core, injected into every page of a context before the page's own scripts (CDP is not bound by the page's CSP). */
+export async function addAxe(context: BrowserContext): Promise<void> {
+  await context.addInitScript({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+}
+
+/** The page's serious and critical accessibility failures (labels, contrast, names, landmarks), as "rule: target" lines. */
+export async function accessibilityFailures(page: Page): Promise<string[]> {
+  interface AxeResult {
+    violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+  }
+  const result = await page.evaluate(() => (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe.run());
+  return (result as AxeResult).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
 }

@@ -65,7 +65,7 @@ function Faces({ person, canManage, onChanged }: { person: PersonDetail; canMana
   return (
     <>
       <ErrorNote error={remove.error} />
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label="Faces">
         <table>
           <thead>
             <tr>

@@ -33,7 +33,7 @@ const label = (f: Face) => (f.person ? f.person.displayName : 'Unknown');
 
 function Overlay({ faces, size }: { faces: Face[]; size: { w: number; h: number } }) {
   const stroke = Math.max(2, size.w / 300);
-  const font = Math.max(12, size.w / 40);
+  const font = Math.max(16, size.w / 25);
   return (
     <svg class="overlay" viewBox={`0 0 ${size.w} ${size.h}`} preserveAspectRatio="none" aria-hidden="true">
       {faces.map((f, i) => (

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -180,6 +181,32 @@ describe('admin console', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(inaccessible, []);
     await context.close();
+  });
+
+  it('enrolls a video chosen on a person page', async () => {
+    const [, other] = facesDevPeople(3);
+    assert.ok(other);
+    const tenant = await createTenant(server);
+    const someone = await createPerson(server, tenant.secret, { displayName: other.name.replace(/_/g, ' ') });
+    // Two seconds of one still photo, H.264 in MP4: what a phone upload usually is.
+    const dir = await mkdtemp(path.join(tmpdir(), 'visage-console-video-'));
+    const video = path.join(dir, 'still.mp4');
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-loop', '1', '-i', other.files[0]!, '-t', '2', '-r', '5', '-vf', 'scale=640:-2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', video]);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    try {
+      await signIn(page, tenant.secret);
+      await page.goto(`${server.url}/console#/people/${someone.id}`);
+      await page.locator('input[name=enroll]').setInputFiles(video);
+      const result = page.getByRole('list', { name: 'Enrollment results' });
+      await result.waitFor(WAIT);
+      assert.match(await result.innerText(), /Video COMPLETED: [1-9]\d* faces? accepted/);
+      await page.getByRole('cell', { name: 'VIDEO' }).waitFor(WAIT);
+      await screenshot(page, '10-video-enrolled');
+    } finally {
+      await context.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('a VIEWER sees no create or delete buttons, and a forged call gets FORBIDDEN shown in words', async () => {

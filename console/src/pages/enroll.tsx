@@ -51,6 +51,8 @@ async function enrollVideo(personId: string, file: File): Promise<Outcome> {
   }
 }
 
+const plural = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 export function EnrollDrop({ personId, onEnrolled }: { personId: string; onEnrolled: () => void }) {
   const [outcomes, setOutcomes] = useState<Outcome[]>([]);
   const [busy, setBusy] = useState(false);
@@ -107,7 +109,7 @@ export function EnrollDrop({ personId, onEnrolled }: { personId: string; onEnrol
               {o.kind === 'image' ? <img src={o.preview} alt="" /> : null}
               <span class="file">{o.file}</span>
               {o.kind === 'image' ? <span>{o.accepted ? 'Accepted' : `Rejected: ${o.reason} — ${o.message ?? ''}`}</span> : null}
-              {o.kind === 'video' ? <span>{`Video ${o.status}: ${o.accepted} faces accepted, ${o.rejected} frames rejected`}</span> : null}
+              {o.kind === 'video' ? <span>{`Video ${o.status}: ${plural(o.accepted, 'face')} accepted, ${plural(o.rejected, 'frame')} not used`}</span> : null}
               {o.kind === 'failed' ? <span>{`Not enrolled: ${o.code}: ${o.message}`}</span> : null}
             </li>
           ))}

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CONSOLE_DIST, createConsoleRoute } from '../../src/http/console-route.js';
 import { createLogger } from '../../src/logger.js';
-import { accessibilityFailures, addAxe, collectPageErrors, launchChromium, screenshot } from '../support/browser.js';
+import { accessibilityFailures, addAxe, collectPageErrors, dropFiles, launchChromium, screenshot } from '../support/browser.js';
 import { datasetsAvailable, facesDevPeople } from '../support/datasets.js';
 import { generateEvents } from '../support/event-generator.js';
 import { createRepositories } from '../../src/db/index.js';
@@ -133,7 +133,7 @@ describe('admin console', () => {
     await page.getByRole('button', { name: 'Create person' }).click();
     await page.getByRole('heading', { name: displayName }).waitFor(WAIT);
     const personUrl = page.url();
-    await page.locator('input[name=enroll]').setInputFiles(person.files.slice(0, 2));
+    await dropFiles(page, '[data-testid=enroll-drop]', person.files.slice(0, 2));
     const results = page.getByRole('list', { name: 'Enrollment results' });
     await results.waitFor(WAIT);
     assert.equal(await results.getByText('Accepted', { exact: true }).count(), 2, await results.innerText());
@@ -183,7 +183,7 @@ describe('admin console', () => {
     await context.close();
   });
 
-  it('enrolls a video chosen on a person page', async () => {
+  it('enrolls a video chosen with the file picker on a person page', async () => {
     const [, other] = facesDevPeople(3);
     assert.ok(other);
     const tenant = await createTenant(server);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +55,17 @@ export async function accessibilityFailures(page: Page): Promise<string[]> {
   }
   const result = await page.evaluate(() => (globalThis as unknown as { axe: { run(): Promise<unknown> } }).axe.run());
   return (result as AxeResult).violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
+}
+
+/**
+ * Drops files on an element as a person dragging them from their desktop would: a `drop` event
+ * whose DataTransfer holds the files. (setInputFiles would take the file picker's path instead.)
+ */
+export async function dropFiles(page: Page, selector: string, files: string[]): Promise<void> {
+  const payload = files.map((f) => ({ name: path.basename(f), type: f.endsWith('.png') ? 'image/png' : 'image/jpeg', data: readFileSync(f).toString('base64') }));
+  // A string, evaluated in the page: the test's own typings have no DOM.
+  const dataTransfer = await page.evaluateHandle(
+    `(() => { const dt = new DataTransfer(); for (const f of ${JSON.stringify(payload)}) dt.items.add(new File([Uint8Array.from(atob(f.data), (c) => c.charCodeAt(0))], f.name, { type: f.type })); return dt; })()`,
+  );
+  await page.dispatchEvent(selector, 'drop', { dataTransfer });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one setup command for a fresh machine (and CI): system packages, node_modules, the
-# faiss-node addon, the ONNX models, the Prisma client, and with --test the real PostgreSQL with
-# pgvector and the helm binary for the chart test. Idempotent: a second run only checks.
+# faiss-node addon, the ONNX models, the Prisma client, the admin console's bundle, and with --test
+# the real PostgreSQL with pgvector, the helm binary for the chart test and Chromium for the
+# console's browser tests. Idempotent: a second run only checks.
 # Expensive builds are cached in ${VISAGE_CACHE_DIR:-$HOME/.cache/visage}, keyed by version.
 #
 #   bash scripts/setup.sh          # what the app needs to run
@@ -70,6 +71,8 @@ ensure_system_packages() {
     pg_server_installed || PG_INSTALLED_NOW=1
     packages+=("postgresql-$PG_MAJOR")
     helm_cached || packages+=(unzip)
+    # The console's browser tests drive Debian's Chromium (playwright-core downloads no browser).
+    packages+=(chromium)
     if needs_pgvector_build; then
       packages+=("postgresql-server-dev-$PG_MAJOR" dpkg-dev make)
       apt_ensure_deb_src trixie
@@ -143,6 +146,19 @@ ensure_postgres() {
   check_postgres
 }
 
+# The admin console (console/) is built into console/dist, which the server serves at /console.
+# Rebuilt only when a source file, the Vite config or the lock file is newer than the last build.
+ensure_console() {
+  cd "$REPO_ROOT"
+  local stamp=console/dist/index.html
+  if [ -f "$stamp" ] && [ -z "$(find console package-lock.json -path console/dist -prune -o -type f -newer "$stamp" -print -quit)" ]; then
+    STEP_NOTE="up to date"
+    return 0
+  fi
+  quietly npm run console:build
+  STEP_NOTE="built console/dist"
+}
+
 main() {
   parse_args "$@"
   local start=$SECONDS
@@ -152,6 +168,7 @@ main() {
   run_step "models" ensure_models
   run_step "int8 model" with_cache_lock int8 ensure_int8_model
   run_step "prisma client" ensure_prisma_client
+  run_step "console" ensure_console
   if [ "$WITH_TEST" -eq 1 ]; then
     run_step "pgvector" with_cache_lock pgvector ensure_pgvector
     run_step "postgresql" ensure_postgres

@@ -22,6 +22,7 @@ import { createGraphQLHandler } from './http/graphql-handler.js';
 import { createHttpServer } from './http/http-server.js';
 import { createMetricsServer } from './http/metrics-server.js';
 import { createExportRoutes } from './http/export-routes.js';
+import { createConsoleRoute } from './http/console-route.js';
 import { createSseRoute } from './http/sse-route.js';
 import { createLiveEvents } from './events/live-events.js';
 import { publishingEvents } from './events/publishing-events.js';
@@ -199,7 +200,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const exports = createExportRoutes({ authenticateRequest, services, logger });
   const stream = createSseRoute({ schema, authenticateRequest, services, formatError, validationRules: queryRules, logger });
 
-  const http = createHttpServer({ graphql, readiness, exports, stream }, logger);
+  const http = createHttpServer({ graphql, readiness, exports, stream, console: createConsoleRoute({ logger }) }, logger);
   const metricsServer = createMetricsServer(() => metrics.render(), logger);
   await lifecycle.start();
 

@@ -3,6 +3,7 @@ import { rethrowKnown } from './prisma-errors.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 import { auditData, type AuditActor } from './audit-write.js';
 import { insertApiKey, type ApiKeyRecord, type NewApiKey } from './api-key-repository.js';
+import { escapeLike } from './person-repository.js';
 
 export interface TenantRecord {
   id: string;
@@ -58,10 +59,12 @@ export function tenantRepository(prisma: PrismaClient) {
       ]);
       return tenant;
     },
-    async list(first: number, after: Cursor | undefined): Promise<Page<TenantRecord>> {
+    /** `search`: part of the name or slug, case-insensitive (the console's tenant search). */
+    async list(first: number, after: Cursor | undefined, search?: string): Promise<Page<TenantRecord>> {
+      const where = search ? { OR: [{ name: { contains: escapeLike(search), mode: 'insensitive' as const } }, { slug: { contains: escapeLike(search), mode: 'insensitive' as const } }] } : {};
       const [rows, totalCount] = await Promise.all([
-        prisma.tenant.findMany({ where: afterCursor(after, 'asc'), orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1, select }),
-        prisma.tenant.count(),
+        prisma.tenant.findMany({ where: { ...where, ...afterCursor(after, 'asc') }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], take: first + 1, select }),
+        prisma.tenant.count({ where }),
       ]);
       return toPage(rows, first, totalCount);
     },

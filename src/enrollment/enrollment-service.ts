@@ -56,6 +56,14 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
     images.forEach((image, i) => checkFilename(image.filename, `images.${i}.filename`));
   }
 
+  /** The caller's tenant, once the person is known in it (NOT_FOUND otherwise). */
+  async function readablePerson(viewer: Viewer, personId: string, loaders?: RequestLoaders) {
+    const v = requireTenant(viewer, 'readPeople');
+    const person = loaders ? await loaders.person(v.tenantId, personId) : await repos.people.byId(v.tenantId, personId);
+    if (!person) throw new AppError('NOT_FOUND', `No person with id "${personId}" in this tenant.`, { field: 'personId' });
+    return v;
+  }
+
   async function addImages(tenantId: string, session: SessionRecord, images: readonly ImageInput[], largestFaceOnly: boolean): Promise<EnrollmentImageResult[]> {
     checkBatch(images);
     const model = await deps.tenantModel(tenantId);
@@ -135,10 +143,14 @@ export function createEnrollmentService(deps: EnrollmentDeps) {
 
     /** With the request's loaders (Person.faces over a page of people), batched. */
     async faces(viewer: Viewer, personId: string, loaders?: RequestLoaders): Promise<FaceRecord[]> {
-      const v = requireTenant(viewer, 'readPeople');
-      const person = loaders ? await loaders.person(v.tenantId, personId) : await repos.people.byId(v.tenantId, personId);
-      if (!person) throw new AppError('NOT_FOUND', `No person with id "${personId}" in this tenant.`, { field: 'personId' });
+      const v = await readablePerson(viewer, personId, loaders);
       return loaders ? loaders.facesOfPerson(v.tenantId, personId) : repos.enrollment.facesOfPerson(v.tenantId, personId);
+    },
+
+    /** The person's enrollment sessions, newest first (at most 100). */
+    async sessionsOfPerson(viewer: Viewer, personId: string, loaders?: RequestLoaders): Promise<SessionRecord[]> {
+      const v = await readablePerson(viewer, personId, loaders);
+      return repos.enrollment.sessionsOfPerson(v.tenantId, personId);
     },
 
     async deleteFace(viewer: Viewer, id: string): Promise<FaceRecord> {

@@ -766,6 +766,7 @@ export interface NexusGenFieldTypes {
   Person: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
     displayName: string; // String!
+    enrollmentSessions: NexusGenRootTypes['EnrollmentSession'][]; // [EnrollmentSession!]!
     externalId: string | null; // String
     faces: NexusGenRootTypes['Face'][]; // [Face!]!
     id: string; // ID!
@@ -1220,6 +1221,7 @@ export interface NexusGenFieldTypeNames {
   Person: { // field return type name
     createdAt: 'DateTime'
     displayName: 'String'
+    enrollmentSessions: 'EnrollmentSession'
     externalId: 'String'
     faces: 'Face'
     id: 'ID'
@@ -1607,6 +1609,7 @@ export interface NexusGenArgTypes {
     tenants: { // args
       after?: string | null; // String
       first: number | null; // Int
+      search?: string | null; // String
     }
     unknownRate: { // args
       input: NexusGenInputs['UnknownRateInput']; // UnknownRateInput!

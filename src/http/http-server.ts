@@ -10,6 +10,8 @@ export interface HttpRoutes {
   exports?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
   /** Subscriptions over GraphQL over Server-Sent Events (graphql-sse). */
   stream?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  /** GET /console and /console/*: the admin console's built files. */
+  console?: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 }
 
 export interface HttpServer {
@@ -21,7 +23,7 @@ export interface HttpServer {
   drain(graceMs: number): Promise<void>;
 }
 
-/** POST /graphql, GET /healthz (process up), /readyz (able to serve); /metrics has a port of its own. */
+/** POST /graphql, GET /healthz (process up), /readyz (able to serve), /console; /metrics has a port of its own. */
 export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer {
   let draining = false;
   const server = createServer((req, res) => {
@@ -30,6 +32,7 @@ export function createHttpServer(routes: HttpRoutes, logger: Logger): HttpServer
       if (url === '/graphql') return routes.graphql(req, res);
       if (url === '/graphql/stream' && routes.stream) return routes.stream(req, res);
       if (url?.startsWith('/export/') && routes.exports) return routes.exports(req, res);
+      if ((url === '/console' || url?.startsWith('/console/')) && routes.console) return routes.console(req, res);
       if (url === '/healthz') return json(res, 200, { status: 'ok' });
       if (url === '/readyz') {
         const problems = draining ? ['shutting down'] : await routes.readiness();

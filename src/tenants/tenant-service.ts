@@ -62,9 +62,9 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       return { tenant: view(tenant), apiKey, secret };
     },
 
-    async listTenants(viewer: Viewer, args: { first: number; after?: string | null }): Promise<Page<TenantView>> {
+    async listTenants(viewer: Viewer, args: { first: number; after?: string | null; search?: string | null }): Promise<Page<TenantView>> {
       requirePlatform(viewer);
-      const page = await repos.tenants.list(checkPageSize(args.first), decodeCursor(args.after));
+      const page = await repos.tenants.list(checkPageSize(args.first), decodeCursor(args.after), args.search?.trim() || undefined);
       return { ...page, items: page.items.map(view) };
     },
 

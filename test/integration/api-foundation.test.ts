@@ -30,6 +30,19 @@ describe('tenants and keys', () => {
     assert.equal(errorCode(await server.gql('{ tenants { totalCount } }', {}, a.secret)), 'FORBIDDEN');
   });
 
+  it('searches tenants by part of the name or slug, case-insensitively, with LIKE wildcards taken literally', async () => {
+    const zebra = await createTenant(server, unique('Zebra'));
+    await createTenant(server);
+    const search = (text: string) => server.gql('query($s: String) { tenants(first: 50, search: $s) { totalCount edges { node { id } } } }', { s: text }, ADMIN_TOKEN);
+    for (const text of [zebra.slug.toUpperCase(), zebra.slug.slice(-8)]) {
+      const res = await search(text);
+      assert.deepEqual(res.data!.tenants.edges.map((e: { node: { id: string } }) => e.node.id), [zebra.id], text);
+      assert.equal(res.data!.tenants.totalCount, 1);
+    }
+    assert.equal((await search('%')).data!.tenants.totalCount, 0);
+    assert.ok((await search('  ')).data!.tenants.totalCount >= 2, 'a blank search lists every tenant');
+  });
+
   it('refuses a duplicate slug with CONFLICT and a malformed slug with BAD_USER_INPUT', async () => {
     const t = await createTenant(server);
     const dup = await server.gql('mutation { createTenant(input: {name: "x", slug: "' + t.slug + '"}) { tenant { id } } }', {}, ADMIN_TOKEN);
@@ -95,6 +108,16 @@ describe('people', () => {
     const del = await server.gql('mutation($input: DeletePersonInput!) { deletePerson(input: $input) { id } }', { input: { id: ada.id } }, tenant.secret);
     assert.equal(del.data!.deletePerson.id, ada.id);
     assert.equal(errorCode(await server.gql('query($id: ID!) { person(id: $id) { id } }', { id: ada.id }, tenant.secret)), 'NOT_FOUND');
+  });
+
+  it("lists a person's enrollment sessions, newest first", async () => {
+    const tenant = await createTenant(server);
+    const person = await createPerson(server, tenant.secret);
+    const start = async () => (await server.gql('mutation($id: ID!) { startEnrollment(input: {personId: $id}) { id } }', { id: person.id }, tenant.secret)).data!.startEnrollment.id as string;
+    const first = await start();
+    const second = await start();
+    const res = await server.gql('query($id: ID!) { person(id: $id) { enrollmentSessions { id status } } }', { id: person.id }, tenant.secret);
+    assert.deepEqual(res.data!.person.enrollmentSessions, [{ id: second, status: 'OPEN' }, { id: first, status: 'OPEN' }]);
   });
 
   it('refuses a duplicate externalId within a tenant but allows it across tenants', async () => {

@@ -213,6 +213,11 @@ export const PersonFaces = extendType({
   type: 'Person',
   definition(t) {
     t.nonNull.list.nonNull.field('faces', { type: 'Face', resolve: (p: { id: string }, _a, ctx) => ctx.services.enrollment.faces(ctx.viewer, p.id, ctx.loaders) });
+    t.nonNull.list.nonNull.field('enrollmentSessions', {
+      type: 'EnrollmentSession',
+      description: 'Newest first, at most 100.',
+      resolve: (p: { id: string }, _a, ctx) => ctx.services.enrollment.sessionsOfPerson(ctx.viewer, p.id, ctx.loaders),
+    });
   },
 });
 

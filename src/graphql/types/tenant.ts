@@ -122,8 +122,8 @@ export const TenantQueries = extendType({
     t.nonNull.field('tenants', {
       type: 'TenantConnection',
       description: 'Platform admin only.',
-      args: { first: intArg({ default: DEFAULT_PAGE_SIZE }), after: stringArg() },
-      resolve: async (_root, args, ctx) => toConnection(await ctx.services.tenants.listTenants(ctx.viewer, { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after })),
+      args: { first: intArg({ default: DEFAULT_PAGE_SIZE }), after: stringArg(), search: stringArg({ description: 'Part of the name or slug.' }) },
+      resolve: async (_root, args, ctx) => toConnection(await ctx.services.tenants.listTenants(ctx.viewer, { first: args.first ?? DEFAULT_PAGE_SIZE, after: args.after, search: args.search })),
     });
     t.nonNull.field('apiKeys', {
       type: 'ApiKeyConnection',

@@ -1,15 +1,16 @@
 // `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL]`
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
 // that interleave the two so machine load hits both alike:
-//   bare:   the pipeline in this process (decode → detect → align → embed, same inference workers
-//           and calibration as the server, no HTTP, no database) at concurrency 1 and 8;
+//   bare:   the pipeline in this process (decode → detect → align → embed in the same pipeline
+//           workers with the same calibration as the server, no HTTP, no database) at
+//           concurrency 1 and 8;
 //   server: identify over HTTP against a separate server process at concurrency 1 and 8.
 // The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
 // "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
 // calibration as the server reports it on /metrics.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -17,7 +18,7 @@ import { loadConfig } from '../src/config/index.js';
 import { migrate } from '../src/db/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
-import { analyzeImage, createVision } from '../src/vision/index.js';
+import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -144,11 +145,20 @@ async function main() {
     probes.push(...probeBytes.map((b) => b.toString('base64')));
     log(`enrolled ${realFaces} real faces; ${probes.length} probe photos`);
 
-    // The bare pipeline, configured as the server is (same env, so same workers and calibration cache).
-    const session = inferenceSettings(loadConfig(process.env));
-    const model = await createModelRegistry({ modelsDir: args['models-dir']!, ...session }).get(args.model);
-    const vision = createVision({ modelsDir: args['models-dir']!, ...session });
-    const bare = (i: number) => analyzeImage(probeBytes[i % probeBytes.length]!, { model, vision });
+    // The bare pipeline, configured as the server is (same env, so same workers and calibration
+    // cache, and the same analyzer: whole images in the pipeline workers, or in-thread with 0).
+    const config = loadConfig(process.env);
+    const session = inferenceSettings(config);
+    const modelsDir = args['models-dir']!;
+    const models = createModelRegistry({ modelsDir, ...session });
+    const limits = { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide };
+    const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
+    const analyzer =
+      config.inferenceWorkers > 0
+        ? createWorkerAnalyzers({ workers: config.inferenceWorkers, modelsDir, session, models, limits, detection }).analyze
+        : createFaceAnalyzer({ vision: createVision({ modelsDir, ...session }), models, limits, detection });
+    // A copy per call: the worker analyzer takes the buffer over, as the server's does its decoded body.
+    const bare = (i: number) => analyzer(Buffer.from(probeBytes[i % probeBytes.length]!), { modelId: args.model! });
     for (let i = 0; i < 8; i++) await bare(i);
 
     const identify = async (i: number) => {
@@ -159,10 +169,16 @@ async function main() {
     for (let i = 0; i < 8; i++) await identify(i);
 
     const n = Number(args.requests);
+    // The server's busy windows, on the clock V8 stamps profile samples with (CLOCK_MONOTONIC, µs),
+    // so bench/support/cpu-profile-summary.ts can charge only the measured requests.
+    const windows: [number, number][] = [];
+    const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
     const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
     for (let r = 0; r < Number(args.rounds); r++) {
       const bareRun = await measure(bare, n);
+      const from = monotonicUs();
       const serverRun = await measure(identify, n);
+      windows.push([from, monotonicUs()]);
       rounds.push({ bare: bareRun, server: serverRun });
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
@@ -179,6 +195,7 @@ async function main() {
       efficiency: +(rpsAt8 / bareRps).toFixed(2),
       galleryFaces: Number(args.synthetic) + realFaces,
     };
+    if (args.profile) writeFileSync(path.join(args.profile, 'server-window.json'), JSON.stringify({ windows, requests: windows.length * n * 3 }));
     console.log(JSON.stringify(result));
   } finally {
     server.kill('SIGTERM');

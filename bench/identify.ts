@@ -18,6 +18,7 @@ import { loadConfig } from '../src/config/index.js';
 import { migrate } from '../src/db/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
+import { cpuMs, cpuMsOf } from './support/proc-cpu.js';
 import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 
 const { values: args } = parseArgs({
@@ -174,14 +175,29 @@ async function main() {
     const windows: [number, number][] = [];
     const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
     const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
+    // CPU time per request, which a loaded machine does not inflate the way it does latency: this
+    // process for the bare pipeline; for the server its main thread, the whole process, and the
+    // PostgreSQL backends serving its database (they share the same cores).
+    const cpu = { bare: 0, serverMain: 0, server: 0, postgres: 0 };
+    const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r: { pid: number }) => r.pid);
     for (let r = 0; r < Number(args.rounds); r++) {
+      const bareCpu = process.cpuUsage();
       const bareRun = await measure(bare, n);
+      const bareUsed = process.cpuUsage(bareCpu);
+      cpu.bare += (bareUsed.user + bareUsed.system) / 1000;
+      const pgBefore = cpuMsOf(await backends());
+      const [mainBefore, serverBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!)];
       const from = monotonicUs();
       const serverRun = await measure(identify, n);
       windows.push([from, monotonicUs()]);
+      cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
+      cpu.server += cpuMs(server.pid!) - serverBefore;
+      for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
       rounds.push({ bare: bareRun, server: serverRun });
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
+    const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
+    log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {

@@ -176,9 +176,10 @@ async function main() {
     const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
     const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
     // CPU time per request, which a loaded machine does not inflate the way it does latency: this
-    // process for the bare pipeline; for the server its main thread, the whole process, and the
-    // PostgreSQL backends serving its database (they share the same cores).
-    const cpu = { bare: 0, serverMain: 0, server: 0, postgres: 0 };
+    // process for the bare pipeline; for the server its main thread, the whole process, the
+    // PostgreSQL backends serving its database, and this process as the HTTP client (all of them
+    // share the same cores, so they set how far the server's throughput falls below the bare one).
+    const cpu = { bare: 0, serverMain: 0, server: 0, postgres: 0, client: 0 };
     const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r: { pid: number }) => r.pid);
     for (let r = 0; r < Number(args.rounds); r++) {
       const bareCpu = process.cpuUsage();
@@ -187,9 +188,12 @@ async function main() {
       cpu.bare += (bareUsed.user + bareUsed.system) / 1000;
       const pgBefore = cpuMsOf(await backends());
       const [mainBefore, serverBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!)];
+      const clientCpu = process.cpuUsage();
       const from = monotonicUs();
       const serverRun = await measure(identify, n);
       windows.push([from, monotonicUs()]);
+      const clientUsed = process.cpuUsage(clientCpu);
+      cpu.client += (clientUsed.user + clientUsed.system) / 1000;
       cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
       cpu.server += cpuMs(server.pid!) - serverBefore;
       for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
@@ -197,7 +201,7 @@ async function main() {
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
     const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
-    log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms`);
+    log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {

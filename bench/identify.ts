@@ -1,15 +1,16 @@
 // `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL]`
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
 // that interleave the two so machine load hits both alike:
-//   bare:   the pipeline in this process (decode → detect → align → embed, same inference workers
-//           and calibration as the server, no HTTP, no database) at concurrency 1 and 8;
+//   bare:   the pipeline in this process (decode → detect → align → embed in the same pipeline
+//           workers with the same calibration as the server, no HTTP, no database) at
+//           concurrency 1 and 8;
 //   server: identify over HTTP against a separate server process at concurrency 1 and 8.
 // The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
 // "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
 // calibration as the server reports it on /metrics.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -17,7 +18,8 @@ import { loadConfig } from '../src/config/index.js';
 import { migrate } from '../src/db/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
-import { analyzeImage, createVision } from '../src/vision/index.js';
+import { cpuMs, cpuMsOf } from './support/proc-cpu.js';
+import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -144,11 +146,20 @@ async function main() {
     probes.push(...probeBytes.map((b) => b.toString('base64')));
     log(`enrolled ${realFaces} real faces; ${probes.length} probe photos`);
 
-    // The bare pipeline, configured as the server is (same env, so same workers and calibration cache).
-    const session = inferenceSettings(loadConfig(process.env));
-    const model = await createModelRegistry({ modelsDir: args['models-dir']!, ...session }).get(args.model);
-    const vision = createVision({ modelsDir: args['models-dir']!, ...session });
-    const bare = (i: number) => analyzeImage(probeBytes[i % probeBytes.length]!, { model, vision });
+    // The bare pipeline, configured as the server is (same env, so same workers and calibration
+    // cache, and the same analyzer: whole images in the pipeline workers, or in-thread with 0).
+    const config = loadConfig(process.env);
+    const session = inferenceSettings(config);
+    const modelsDir = args['models-dir']!;
+    const models = createModelRegistry({ modelsDir, ...session });
+    const limits = { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide };
+    const detection = { minScore: config.minFaceScore, minFaceSize: config.minFaceSize };
+    const analyzer =
+      config.inferenceWorkers > 0
+        ? createWorkerAnalyzers({ workers: config.inferenceWorkers, modelsDir, session, models, limits, detection }).analyze
+        : createFaceAnalyzer({ vision: createVision({ modelsDir, ...session }), models, limits, detection });
+    // A copy per call: the worker analyzer takes the buffer over, as the server's does its decoded body.
+    const bare = (i: number) => analyzer(Buffer.from(probeBytes[i % probeBytes.length]!), { modelId: args.model! });
     for (let i = 0; i < 8; i++) await bare(i);
 
     const identify = async (i: number) => {
@@ -159,13 +170,38 @@ async function main() {
     for (let i = 0; i < 8; i++) await identify(i);
 
     const n = Number(args.requests);
+    // The server's busy windows, on the clock V8 stamps profile samples with (CLOCK_MONOTONIC, µs),
+    // so bench/support/cpu-profile-summary.ts can charge only the measured requests.
+    const windows: [number, number][] = [];
+    const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
     const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
+    // CPU time per request, which a loaded machine does not inflate the way it does latency: this
+    // process for the bare pipeline; for the server its main thread, the whole process, the
+    // PostgreSQL backends serving its database, and this process as the HTTP client (all of them
+    // share the same cores, so they set how far the server's throughput falls below the bare one).
+    const cpu = { bare: 0, serverMain: 0, server: 0, postgres: 0, client: 0 };
+    const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r: { pid: number }) => r.pid);
     for (let r = 0; r < Number(args.rounds); r++) {
+      const bareCpu = process.cpuUsage();
       const bareRun = await measure(bare, n);
+      const bareUsed = process.cpuUsage(bareCpu);
+      cpu.bare += (bareUsed.user + bareUsed.system) / 1000;
+      const pgBefore = cpuMsOf(await backends());
+      const [mainBefore, serverBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!)];
+      const clientCpu = process.cpuUsage();
+      const from = monotonicUs();
       const serverRun = await measure(identify, n);
+      windows.push([from, monotonicUs()]);
+      const clientUsed = process.cpuUsage(clientCpu);
+      cpu.client += (clientUsed.user + clientUsed.system) / 1000;
+      cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
+      cpu.server += cpuMs(server.pid!) - serverBefore;
+      for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
       rounds.push({ bare: bareRun, server: serverRun });
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
+    const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
+    log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {
@@ -179,6 +215,7 @@ async function main() {
       efficiency: +(rpsAt8 / bareRps).toFixed(2),
       galleryFaces: Number(args.synthetic) + realFaces,
     };
+    if (args.profile) writeFileSync(path.join(args.profile, 'server-window.json'), JSON.stringify({ windows, requests: windows.length * n * 3 }));
     console.log(JSON.stringify(result));
   } finally {
     server.kill('SIGTERM');

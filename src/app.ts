@@ -30,7 +30,7 @@ import { localEventFeed, pgEventFeed } from './db/event-feed.js';
 import { createServices } from './services.js';
 import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
-import { createFaceAnalyzer, createFrameAnalyzer, createVision } from './vision/index.js';
+import { createFaceAnalyzer, createFrameAnalyzer, createVision, createWorkerAnalyzers } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
@@ -117,12 +117,16 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
 
   // Every image and video frame passes one bounded queue before decode and inference.
   const admission = createAdmission({ concurrency: config.inferenceConcurrency, maxWaiting: config.inferenceQueue, maxWaitMs: config.inferenceQueueWaitMs });
+  const decodeLimits = { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide };
+  // With inference workers, every image runs decode → embed in one of them; with 0, on this thread.
+  const pipelineWorkers =
+    config.inferenceWorkers > 0 ? createWorkerAnalyzers({ workers: config.inferenceWorkers, modelsDir: config.modelsDir, session: sessionOptions, models, limits: decodeLimits, detection }) : undefined;
   const services = createServices({
     repos,
     apiKeyHasher,
     limits,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
-    analyze: admission.wrap(createFaceAnalyzer({ vision, models, limits: { maxBytes: config.maxImageBytes, maxPixels: config.maxImagePixels, maxSide: config.decodeMaxSide }, detection })),
+    analyze: admission.wrap(pipelineWorkers?.analyze ?? createFaceAnalyzer({ vision, models, limits: decodeLimits, detection })),
     search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
     enrollmentPolicy: {
@@ -133,7 +137,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       minSharpness: config.enrollMinSharpness,
     },
     maxImageBytes: config.maxImageBytes,
-    analyzeFrame: admission.wrap(createFrameAnalyzer({ vision, models, detection })),
+    analyzeFrame: admission.wrap(pipelineWorkers?.analyzeFrame ?? createFrameAnalyzer({ vision, models, detection })),
     video: { ffmpegPath: config.ffmpegPath, timeoutMs: config.ffmpegTimeoutMs, maxBytes: config.maxVideoBytes },
     maxFrames: config.maxFrames,
     requestDeletion: (tenantId) => lifecycle.jobs.requestDeletion(tenantId),
@@ -217,6 +221,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await outage.stop();
       indexes.clear();
       stopLoggingCalibrations();
+      await pipelineWorkers?.close();
       await db.close();
     },
   };

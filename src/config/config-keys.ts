@@ -68,7 +68,7 @@ export const CONFIG_KEYS = {
   inferenceWorkers: key(
     'VISAGE_INFERENCE_WORKERS',
     'auto',
-    'Worker threads that run ONNX inference; auto = the number of cores. onnxruntime-node runs a session on the calling thread, so with 0 every inference blocks the event loop and concurrent requests cannot use the second core.',
+    'Worker threads that each run whole images (decode, detect, align, embed); auto = the number of cores. onnxruntime-node runs a session on the calling thread, so with 0 all of it runs on the event loop and concurrent requests cannot use the second core.',
     (r) => (r === undefined || r === '' || r === 'auto' ? Math.max(1, availableCores()) : parseIntIn(r, 2, 0, 64)),
   ),
   minFaceScore: key('VISAGE_MIN_FACE_SCORE', '0.7', 'Detector probability below which a face is ignored.', (r) => parseFloatIn(r, 0.7, 0, 1)),

@@ -4,7 +4,7 @@ import { CLIP_ID, clipSpec, DEFAULT_CLIP_MARGIN } from './clip.js';
 import { FACE_ARCFACE_FILE, FACE_ARCFACE_ID, FACE_ARCFACE_INT8_FILE, FACE_ARCFACE_INT8_ID, FACE_ARCFACE_INT8_SPEC, FACE_ARCFACE_SPEC } from './face-arcface.js';
 import type { CropSpec, EmbeddingModel, EmbeddingSpec } from './model.js';
 import { createOnnxEmbeddingModel } from './onnx-embedding-model.js';
-import { loadSession, type SessionOptions } from '../inference/index.js';
+import { loadSession, type LoadOptions, type SessionOptions } from '../inference/index.js';
 
 /** A deployer's own ONNX embedding model, declared in configuration. */
 export interface CustomModelSpec {
@@ -43,11 +43,20 @@ export interface ModelDescriptor {
   file: string | undefined;
 }
 
+/** A model ready to be loaded: what it is, its file, and the options its session is built with. */
+export interface LocatedModel {
+  spec: EmbeddingSpec;
+  file: string;
+  load: LoadOptions;
+}
+
 export interface ModelRegistry {
   readonly defaultModelId: string;
   ids(): string[];
   has(id: string): boolean;
   describe(id: string): ModelDescriptor;
+  /** As get() would load it, without loading: MODEL_UNAVAILABLE for an unknown id or a model without a file. */
+  locate(id?: string): LocatedModel;
   /** Loads the model's session on first use; later calls share it. */
   get(id?: string): Promise<EmbeddingModel>;
 }
@@ -106,14 +115,14 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
     return descriptor;
   }
 
-  async function load(id: string): Promise<EmbeddingModel> {
+  function locate(id: string = defaultModelId): LocatedModel {
     const { spec, file } = describe(id);
     if (!file) {
       throw new AppError('MODEL_UNAVAILABLE', `Model ${id} has no file configured (set VISAGE_CLIP_MODEL to a CLIP ViT-B/32 image encoder .onnx)`, {
         modelId: id,
       });
     }
-    const session = await loadSession(file, {
+    const load: LoadOptions = {
       intraOpThreads: options.intraOpThreads,
       allowSpinning: options.allowSpinning,
       inferenceWorkers: options.inferenceWorkers,
@@ -121,8 +130,13 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
       calibration: options.calibration,
       transform: 'dynamic-batch',
       hint: modelHint(id),
-    });
-    return createOnnxEmbeddingModel(spec, session, file);
+    };
+    return { spec, file, load };
+  }
+
+  async function load(id: string): Promise<EmbeddingModel> {
+    const { spec, file, load: loadOptions } = locate(id);
+    return createOnnxEmbeddingModel(spec, await loadSession(file, loadOptions), file);
   }
 
   return {
@@ -130,6 +144,7 @@ export function createModelRegistry(options: ModelsOptions): ModelRegistry {
     ids: () => [...descriptors.keys()],
     has: (id) => descriptors.has(id),
     describe,
+    locate,
     get(id = defaultModelId) {
       let model = loaded.get(id);
       if (!model) {

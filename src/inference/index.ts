@@ -1,4 +1,6 @@
-export { loadSession } from './session.js';
+export { loadSession, pinnedSession, type PinnedSession, type LoadOptions } from './session.js';
+export { WorkerPool, ownedBuffers, siblingEntry, type WorkerErrorReply } from './worker-pool.js';
+export { serveWorker } from './worker-serve.js';
 export { sharedSessionOptions, DEFAULT_INTRA_OP_THREADS } from './session-options.js';
 export type { SessionOptions } from './session-options.js';
 export { withDynamicBatch } from './dynamic-batch.js';

@@ -20,5 +20,4 @@ export type InferenceRequest = (RequestBase & { kind: 'load' }) | (RequestBase &
 
 export type InferenceResponse =
   | { id: number; kind: 'loaded'; inputNames: string[]; outputNames: string[]; inputMetadata: ort.InferenceSession.ValueMetadata[]; outputMetadata: ort.InferenceSession.ValueMetadata[] }
-  | { id: number; kind: 'ran'; outputs: Record<string, WireTensor> }
-  | { id: number; kind: 'error'; code?: string | undefined; message: string; details?: Record<string, unknown> | undefined };
+  | { id: number; kind: 'ran'; outputs: Record<string, WireTensor> };

@@ -21,7 +21,11 @@ export interface AnalyzeRequest {
   maxFaces?: number;
 }
 
-/** The pipeline as the use cases see it: bytes and a tenant's model → faces with embeddings. */
+/**
+ * The pipeline as the use cases see it: bytes and a tenant's model → faces with embeddings. The
+ * server's analyzer takes the bytes over (they move to a pipeline worker), so a caller passes
+ * bytes it will not read again.
+ */
 export type FaceAnalyzer = (bytes: Buffer, request: AnalyzeRequest) => Promise<AnalyzedImage>;
 
 export function createFaceAnalyzer({ vision, models, limits, detection }: FaceAnalyzerOptions): FaceAnalyzer {

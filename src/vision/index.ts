@@ -11,3 +11,4 @@ export { createFaceAnalyzer, type FaceAnalyzer } from './face-analyzer.js';
 export { createFrameAnalyzer, type FrameAnalyzer } from './frame-analyzer.js';
 export { checkFilename, imageBytes, type ImageInput } from './image-input.js';
 export { qualityWeight } from './quality-weight.js';
+export { createWorkerAnalyzers, type WorkerAnalyzers } from './worker-analyzers.js';

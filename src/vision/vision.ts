@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { loadSession, type SessionOptions } from '../inference/index.js';
+import { loadSession, type LoadOptions, type SessionOptions } from '../inference/index.js';
 import { createFaceDetector, type FaceDetector } from './detect.js';
 import { createLandmarker, type Landmarker } from './landmarks.js';
 import { createPoseEstimator, type PoseEstimator } from './pose.js';
@@ -10,6 +10,13 @@ export interface VisionOptions extends SessionOptions {
 }
 
 export const VISION_MODEL_FILES = { detector: 'fr_detect.onnx', landmarks: 'fr_landmark.onnx', pose: 'fr_pose.onnx' } as const;
+
+/** How each face-finding model is loaded: the landmarker runs every face of an image in one batch. */
+export const VISION_LOADS: Record<keyof typeof VISION_MODEL_FILES, Pick<LoadOptions, 'transform'>> = {
+  detector: {},
+  landmarks: { transform: 'dynamic-batch' },
+  pose: {},
+};
 
 /** The face-finding models, each loaded on first use and shared through the session cache. */
 export interface Vision {
@@ -26,13 +33,10 @@ export function createVision(options: VisionOptions): Vision {
     graphOptimizationLevel: options.graphOptimizationLevel,
     calibration: options.calibration,
   };
-  const file = (name: string) => join(options.modelsDir, name);
+  const load = (model: keyof typeof VISION_MODEL_FILES) => loadSession(join(options.modelsDir, VISION_MODEL_FILES[model]), { ...threads, ...VISION_LOADS[model] });
   return {
-    detector: async () => createFaceDetector(await loadSession(file(VISION_MODEL_FILES.detector), threads)),
-    landmarker: async () =>
-      createLandmarker(
-        await loadSession(file(VISION_MODEL_FILES.landmarks), { ...threads, transform: 'dynamic-batch' }),
-      ),
-    pose: async () => createPoseEstimator(await loadSession(file(VISION_MODEL_FILES.pose), threads)),
+    detector: async () => createFaceDetector(await load('detector')),
+    landmarker: async () => createLandmarker(await load('landmarks')),
+    pose: async () => createPoseEstimator(await load('pose')),
   };
 }

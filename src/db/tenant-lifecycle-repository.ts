@@ -20,7 +20,7 @@ export interface TenantLifecycleRecord {
  * The tables a tenant deletion empties, children before parents so that no batch cascades into
  * an unbounded delete. Constant identifiers, never input: they are interpolated into SQL.
  */
-export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
+export const TENANT_TABLES = ['IndexSnapshotChunk', 'IndexSnapshot', 'RecognitionEvent', 'FaceChange', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 
 const COLUMNS = `id, name, slug, status, "statusChangedAt", "deletionProgress", "deletedAt", "createdAt"`;

@@ -4,11 +4,10 @@ import type { FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
 import type { FaceHit } from '../search/index.js';
+import { keyOf, parseKey, type IndexKey } from './index-key.js';
+import { IndexSnapshots, type SnapshotEvent, type SnapshotPolicy } from './snapshots.js';
 
-export interface IndexKey {
-  tenantId: string;
-  model: string;
-}
+export type { IndexKey } from './index-key.js';
 
 export interface TenantIndexesOptions {
   source: FaceIndexSource;
@@ -21,16 +20,19 @@ export interface TenantIndexesOptions {
   memoryBudgetBytes: number;
   /** Faces per database round trip while building. */
   loadBatchSize: number;
+  /** Where snapshots are read from and written to; null: every load reads the database. */
+  snapshots: SnapshotPolicy | null;
   /** Lifecycle transitions, for logs and metrics. */
   onEvent?: (event: IndexEvent) => void;
 }
 
 export type IndexEvent =
-  | { type: 'loaded'; key: IndexKey; faces: number; kind: TenantIndex['kind']; ms: number }
+  | { type: 'loaded'; key: IndexKey; faces: number; kind: TenantIndex['kind']; ms: number; from: 'snapshot' | 'database' }
   | { type: 'load-failed'; key: IndexKey; error: unknown }
   | { type: 'rebuilt'; key: IndexKey; reason: string; faces: number; ms: number }
   | { type: 'rebuild-failed'; key: IndexKey; error: unknown }
-  | { type: 'evicted'; key: IndexKey; bytes: number };
+  | { type: 'evicted'; key: IndexKey; bytes: number }
+  | SnapshotEvent;
 
 export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'> = {
   index: DEFAULT_TENANT_INDEX_OPTIONS,
@@ -38,6 +40,7 @@ export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'
   retryFailedAfterMs: 5_000,
   memoryBudgetBytes: CONFIG_DEFAULTS.indexMemoryBudgetMb * 1024 * 1024,
   loadBatchSize: 5_000,
+  snapshots: null,
 };
 
 /** A key without a slot is 'absent'. Only 'ready' and 'rebuilding' hold a searchable index. */
@@ -65,9 +68,14 @@ export class TenantIndexes {
   private readonly slots = new Map<string, Slot>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pendingRefresh = new Map<string, Promise<void>>();
+  private readonly snapshots: IndexSnapshots | null;
+  /** Faces added or removed per key since its last snapshot (or load). */
+  private readonly changedSinceSnapshot = new Map<string, number>();
 
   constructor(options: Pick<TenantIndexesOptions, 'source'> & Partial<TenantIndexesOptions>) {
     this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
+    const policy = this.options.snapshots;
+    this.snapshots = policy ? new IndexSnapshots(policy, (event) => this.options.onEvent?.(event)) : null;
   }
 
   state(tenantId: string, model: string): IndexState {
@@ -131,9 +139,10 @@ export class TenantIndexes {
       this.pendingRefresh.delete(k);
       const slot = this.slots.get(k);
       if (!hasIndex(slot)) return;
-      await applyChanges(slot.index, this.options.source, tenantId, model);
+      const applied = await applyChanges(slot.index, this.options.source, tenantId, model);
       const reason = slot.index.rebuildReason();
       if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
+      else this.countTowardsSnapshot(key, slot.index, applied.added + applied.removed);
     });
     this.pendingRefresh.set(k, run);
     return run;
@@ -153,6 +162,7 @@ export class TenantIndexes {
   /** Forgets every index of a tenant (for example when the tenant is deleted). */
   drop(tenantId: string): void {
     for (const k of [...this.slots.keys()]) if (parseKey(k).tenantId === tenantId) this.slots.delete(k);
+    for (const k of [...this.changedSinceSnapshot.keys()]) if (parseKey(k).tenantId === tenantId) this.changedSinceSnapshot.delete(k);
   }
 
   clear(): void {
@@ -168,10 +178,24 @@ export class TenantIndexes {
     const install = (index: TenantIndex): void => {
       if (current()) this.slots.set(k, { state: 'ready', index, lastUsed: Date.now() });
     };
-    const done = this.build(key, progress, install).then(
+    let from: 'snapshot' | 'database' = 'database';
+    const load = async (): Promise<TenantIndex> => {
+      const restored = await this.restore(key, install);
+      if (restored) {
+        from = 'snapshot';
+        return restored;
+      }
+      // Exact flat search serves at once; a gallery past the HNSW threshold is then built as a rebuild.
+      return this.build(key, progress, install, 'flat');
+    };
+    const done = load().then(
       (index) => {
-        this.options.onEvent?.({ type: 'loaded', key, faces: index.size, kind: index.kind, ms: Date.now() - started });
+        this.options.onEvent?.({ type: 'loaded', key, faces: index.size, kind: index.kind, ms: Date.now() - started, from });
         this.evictOverBudget(k);
+        const reason = index.rebuildReason();
+        const slot = this.slots.get(k);
+        if (reason !== null && slot?.state === 'ready' && slot.index === index) this.startRebuild(key, index, reason);
+        else if (from === 'database') this.snapshot(key, index);
         return index;
       },
       (error: unknown) => {
@@ -192,11 +216,11 @@ export class TenantIndexes {
    * (adds are idempotent), never in neither. `install` runs in the same queued task as the final
    * catch-up, so no refresh can slip between them and be applied to the wrong index.
    */
-  private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void): Promise<TenantIndex> {
+  private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void, kind?: TenantIndex['kind']): Promise<TenantIndex> {
     const { source, index: indexOptions, loadBatchSize } = this.options;
     const seq = await source.maxChangeSeq(key.tenantId, key.model);
     progress.expected = await source.countSearchable(key.tenantId, key.model);
-    const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
+    const index = new TenantIndex(kind ?? TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
     for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
       progress.faces += await index.add(batch);
     }
@@ -204,6 +228,51 @@ export class TenantIndexes {
       await applyChanges(index, source, key.tenantId, key.model);
       install(index);
       return index;
+    });
+  }
+
+  /**
+   * The newest snapshot caught up with the change log after its sequence, installed like a
+   * build's result; null when there is none or it was refused (reported, and the caller rebuilds).
+   */
+  private async restore(key: IndexKey, install: (index: TenantIndex) => void): Promise<TenantIndex | null> {
+    const snapshots = this.snapshots;
+    if (snapshots === null) return null;
+    const loaded = await snapshots.load(key, this.options.index);
+    if (!loaded.found) return null;
+    const { index } = loaded;
+    return this.serial(keyOf(key), async () => {
+      await applyChanges(index, this.options.source, key.tenantId, key.model);
+      if (!(await snapshots.verifyCount(key, index, this.options.source))) return null;
+      install(index);
+      return index;
+    });
+  }
+
+  /** Counts applied changes and writes a new snapshot once enough have accumulated. */
+  private countTowardsSnapshot(key: IndexKey, index: TenantIndex, changes: number): void {
+    if (this.snapshots === null || changes === 0) return;
+    const k = keyOf(key);
+    const total = (this.changedSinceSnapshot.get(k) ?? 0) + changes;
+    this.changedSinceSnapshot.set(k, total);
+    if (total >= this.snapshots.policy.everyChanges) this.snapshot(key, index);
+  }
+
+  /**
+   * Writes a snapshot of `index` in the background. The contents are taken inside the key's
+   * queue, so no catch-up is half applied; the upload runs after the queue has moved on.
+   */
+  private snapshot(key: IndexKey, index: TenantIndex): void {
+    const snapshots = this.snapshots;
+    if (snapshots === null || !snapshots.wants(index)) return;
+    const k = keyOf(key);
+    void snapshots.prepare(key).then(async (write) => {
+      if (write === null) return;
+      const started = await this.serial(k, async () => {
+        this.changedSinceSnapshot.set(k, 0);
+        return { done: write(index) };
+      });
+      await started.done;
     });
   }
 
@@ -222,6 +291,7 @@ export class TenantIndexes {
     this.build(key, progress, install).then(
       (index) => {
         this.options.onEvent?.({ type: 'rebuilt', key, reason, faces: index.size, ms: Date.now() - started });
+        this.snapshot(key, index);
       },
       (error: unknown) => {
         const slot = this.slots.get(k);
@@ -300,14 +370,4 @@ function unavailable(key: IndexKey, what: string): AppError {
   return new AppError('INDEX_UNAVAILABLE', `The face index for model ${key.model} ${what}.`, {
     model: key.model,
   });
-}
-
-// Tenant ids are UUIDs (no '|'), so the key splits back unambiguously.
-function keyOf(key: IndexKey): string {
-  return `${key.tenantId}|${key.model}`;
-}
-
-function parseKey(k: string): IndexKey {
-  const at = k.indexOf('|');
-  return { tenantId: k.slice(0, at), model: k.slice(at + 1) };
 }

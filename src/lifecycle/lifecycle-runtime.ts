@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { inProcessJobs, pgBossJobs, type LifecycleHandlers, type LifecycleJobs } from './lifecycle-jobs.js';
 import { purgeRetention } from './retention-purge.js';
 import { runTenantDeletion } from './tenant-deletion.js';
+import type { SnapshotStore } from '../gallery/index.js';
 
 export interface LifecycleRuntime {
   jobs: LifecycleJobs;
@@ -20,12 +21,12 @@ interface IndexHandle {
  * Wires the lifecycle jobs into a server: pg-boss on an external database, in-process on the
  * embedded one; and a sweep that frees indexes of tenants deleted by another replica.
  */
-export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; logger: Logger }): LifecycleRuntime {
+export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; snapshots?: SnapshotStore | null; logger: Logger }): LifecycleRuntime {
   const { db, repos, config, indexes, logger } = deps;
   const handlers: LifecycleHandlers = {
     async deleteTenant(tenantId) {
       indexes.drop(tenantId);
-      const run = await runTenantDeletion(repos.lifecycle, tenantId, { batchSize: config.deletionBatchSize, budgetMs: config.deletionSliceMs });
+      const run = await runTenantDeletion(repos.lifecycle, tenantId, { batchSize: config.deletionBatchSize, budgetMs: config.deletionSliceMs, snapshots: deps.snapshots ?? null });
       logger.info({ tenantId, run }, 'tenant deletion slice');
       return run;
     },

@@ -1,7 +1,8 @@
 import { unlink } from 'node:fs/promises';
 import type { FaceIndexSource } from '../db/face-index-source.js';
 import type { IndexKey } from './index-key.js';
-import { readSnapshot, SnapshotInvalid, writeSnapshot, type SnapshotProblem } from './snapshot-file.js';
+import type { BuiltIndex } from './hnsw-build.js';
+import { finishSnapshot, readSnapshot, SnapshotInvalid, writeSnapshot, type SnapshotProblem } from './snapshot-file.js';
 import { snapshotIdOf, type SnapshotStore } from './snapshot-store.js';
 import type { TenantIndex, TenantIndexOptions } from './tenant-index.js';
 
@@ -68,6 +69,31 @@ export class IndexSnapshots {
   /** Whether an index of this size is worth a snapshot. */
   wants(index: TenantIndex): boolean {
     return index.size >= this.policy.minFaces;
+  }
+
+  /**
+   * Turns the FAISS file a child build wrote into the snapshot of that build (its id map and
+   * sequence as built), so a large index is never serialised twice.
+   */
+  async adopt(key: IndexKey, file: string, seq: bigint, built: BuiltIndex): Promise<void> {
+    const id = snapshotIdOf(key);
+    const started = Date.now();
+    this.writing.add(id);
+    try {
+      const header = await finishSnapshot(file, id, 'hnsw', seq, built.dim, { labelFace: built.labelFace, labelPerson: built.labelPerson, dead: [] });
+      await this.policy.store.put(key, seq, file);
+      this.onEvent({ type: 'snapshot-written', key, faces: header.faces, seq, bytes: header.faissBytes + header.idMapBytes, ms: Date.now() - started });
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      this.onEvent({ type: 'snapshot-write-failed', key, error });
+    } finally {
+      this.writing.delete(id);
+    }
+  }
+
+  /** A file for a build's output: the store's staging area, so adopting it is a rename. */
+  stagingPath(): Promise<string> {
+    return this.policy.store.stagingPath();
   }
 
   /**

@@ -261,7 +261,7 @@ export class TenantIndex {
   }
 }
 
-function gather(vectors: Float32Array, dim: number, rows: readonly number[]): Float32Array {
+export function gather(vectors: Float32Array, dim: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * dim);
   rows.forEach((row, i) => out.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim));
   return out;

@@ -1,11 +1,16 @@
 import { AppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
-import type { FaceIndexSource } from '../db/face-index-source.js';
+import type { FaceBatch, FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
 import type { FaceHit } from '../search/index.js';
 import { keyOf, parseKey, type IndexKey } from './index-key.js';
 import { IndexSnapshots, type SnapshotEvent, type SnapshotPolicy } from './snapshots.js';
+import { buildHnswInChild } from './hnsw-build.js';
+import { randomUUID } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 export type { IndexKey } from './index-key.js';
 
@@ -20,6 +25,8 @@ export interface TenantIndexesOptions {
   memoryBudgetBytes: number;
   /** Faces per database round trip while building. */
   loadBatchSize: number;
+  /** HNSW builds run in a child process on all cores (false: on this thread, in small chunks). */
+  hnswBuildInChild: boolean;
   /** Where snapshots are read from and written to; null: every load reads the database. */
   snapshots: SnapshotPolicy | null;
   /** Lifecycle transitions, for logs and metrics. */
@@ -41,6 +48,7 @@ export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'
   memoryBudgetBytes: CONFIG_DEFAULTS.indexMemoryBudgetMb * 1024 * 1024,
   loadBatchSize: 5_000,
   snapshots: null,
+  hnswBuildInChild: true,
 };
 
 /** A key without a slot is 'absent'. Only 'ready' and 'rebuilding' hold a searchable index. */
@@ -71,6 +79,8 @@ export class TenantIndexes {
   private readonly snapshots: IndexSnapshots | null;
   /** Faces added or removed per key since its last snapshot (or load). */
   private readonly changedSinceSnapshot = new Map<string, number>();
+  /** Indexes whose build output already became their snapshot. */
+  private readonly snapshotted = new WeakSet<TenantIndex>();
 
   constructor(options: Pick<TenantIndexesOptions, 'source'> & Partial<TenantIndexesOptions>) {
     this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
@@ -220,15 +230,40 @@ export class TenantIndexes {
     const { source, index: indexOptions, loadBatchSize } = this.options;
     const seq = await source.maxChangeSeq(key.tenantId, key.model);
     progress.expected = await source.countSearchable(key.tenantId, key.model);
-    const index = new TenantIndex(kind ?? TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
-    for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
-      progress.faces += await index.add(batch);
+    const target = kind ?? TenantIndex.kindFor(progress.expected, indexOptions);
+    const stream = source.streamSearchable(key.tenantId, key.model, loadBatchSize);
+    let index: TenantIndex | null = null;
+    if (target === 'hnsw' && this.options.hnswBuildInChild) index = await this.buildInChild(key, seq, stream, progress);
+    if (index === null) {
+      index = new TenantIndex(target, seq, indexOptions);
+      for await (const batch of stream) progress.faces += await index.add(batch);
     }
+    const built = index;
     return this.serial(keyOf(key), async () => {
-      await applyChanges(index, source, key.tenantId, key.model);
-      install(index);
-      return index;
+      await applyChanges(built, source, key.tenantId, key.model);
+      install(built);
+      return built;
     });
+  }
+
+  /** An HNSW build in a child process; its output file becomes the snapshot when one is wanted. Null for no faces. */
+  private async buildInChild(key: IndexKey, seq: bigint, stream: AsyncIterable<FaceBatch>, progress: LoadProgress): Promise<TenantIndex | null> {
+    const snapshots = this.snapshots;
+    const file = snapshots ? await snapshots.stagingPath() : path.join(tmpdir(), `visage-build-${randomUUID()}.faiss`);
+    let built;
+    try {
+      built = await buildHnswInChild(stream, file, seq, this.options.index, (faces) => (progress.faces = faces));
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
+    if (built && snapshots?.wants(built.index)) {
+      this.snapshotted.add(built.index);
+      void snapshots.adopt(key, file, seq, built);
+    } else {
+      await unlink(file).catch(() => undefined);
+    }
+    return built?.index ?? null;
   }
 
   /**
@@ -255,16 +290,17 @@ export class TenantIndexes {
     const k = keyOf(key);
     const total = (this.changedSinceSnapshot.get(k) ?? 0) + changes;
     this.changedSinceSnapshot.set(k, total);
-    if (total >= this.snapshots.policy.everyChanges) this.snapshot(key, index);
+    if (total >= this.snapshots.policy.everyChanges) this.snapshot(key, index, true);
   }
 
   /**
    * Writes a snapshot of `index` in the background. The contents are taken inside the key's
    * queue, so no catch-up is half applied; the upload runs after the queue has moved on.
    */
-  private snapshot(key: IndexKey, index: TenantIndex): void {
+  private snapshot(key: IndexKey, index: TenantIndex, changed = false): void {
     const snapshots = this.snapshots;
-    if (snapshots === null || !snapshots.wants(index)) return;
+    // After a build whose output already became the snapshot, only accumulated changes warrant another.
+    if (snapshots === null || !snapshots.wants(index) || (this.snapshotted.has(index) && !changed)) return;
     const k = keyOf(key);
     void snapshots.prepare(key).then(async (write) => {
       if (write === null) return;

@@ -27,6 +27,20 @@ export function flatIndexFromVectors(dim: number, vectors: Float32Array): IndexF
     if (n > 0) index.add(Array.from(vectors));
     return index;
   }
+  const index = faiss.IndexFlatL2.fromBuffer(flatIndexBytes(dim, vectors));
+  if (index.ntotal() !== n || index.getDimension() !== dim) {
+    throw new Error(`faiss read back ${index.ntotal()}×${index.getDimension()} from a ${n}×${dim} flat buffer.`);
+  }
+  return index;
+}
+
+/**
+ * The bytes faiss's write_index produces for an IndexFlatL2 of `vectors`: what `fromBuffer` reads,
+ * and a file `IndexFlatL2.read` reads (the bench writes many snapshots without a faiss round trip).
+ */
+export function flatIndexBytes(dim: number, vectors: Float32Array): Buffer {
+  if (!FLAT_LAYOUT_OK) throw new Error('This faiss build does not use the flat layout this code writes.');
+  const n = vectors.length / dim;
   const buf = Buffer.allocUnsafe(HEADER_BYTES + 8 + vectors.byteLength);
   let o = buf.write(FLAT_FOURCC, 0, 'latin1');
   o = buf.writeInt32LE(dim, o);
@@ -37,11 +51,7 @@ export function flatIndexFromVectors(dim: number, vectors: Float32Array): IndexF
   o = buf.writeInt32LE(1, o); // METRIC_L2
   o = buf.writeBigUInt64LE(BigInt(vectors.length), o);
   Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength).copy(buf, o);
-  const index = faiss.IndexFlatL2.fromBuffer(buf);
-  if (index.ntotal() !== n || index.getDimension() !== dim) {
-    throw new Error(`faiss read back ${index.ntotal()}×${index.getDimension()} from a ${n}×${dim} flat buffer.`);
-  }
-  return index;
+  return buf;
 }
 
 export interface HnswParams {

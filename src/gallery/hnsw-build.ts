@@ -41,7 +41,9 @@ export async function buildHnswInChild(
         await child.request({ type: 'start', dim, hnsw: options.hnsw, chunk: CHILD_ADD_CHUNK });
       }
       const rows = batch.faceIds.flatMap((id, i) => (seen.has(id) ? [] : (seen.add(id), [i])));
-      const vectors = rows.length === batch.faceIds.length ? batch.vectors : gather(batch.vectors, dim, rows);
+      // Structured clone copies a view's whole backing buffer: send only what the batch owns.
+      const own = batch.vectors.byteLength === batch.vectors.buffer.byteLength ? batch.vectors : batch.vectors.slice();
+      const vectors = rows.length === batch.faceIds.length ? own : gather(batch.vectors, dim, rows);
       for (const row of rows) {
         labelFace.push(batch.faceIds[row]!);
         labelPerson.push(batch.personIds[row]!);

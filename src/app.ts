@@ -245,6 +245,6 @@ function snapshotStoreFor(config: Config, db: Database): SnapshotStore | null {
     case 'directory':
       return directorySnapshotStore(config.snapshotDir ?? path.join(config.dataDir, 'snapshots'));
     case 'postgres':
-      return postgresSnapshotStore(indexSnapshotRepository(db.pool));
+      return postgresSnapshotStore(indexSnapshotRepository(db.pool), path.join(config.dataDir, 'snapshot-scratch'));
   }
 }

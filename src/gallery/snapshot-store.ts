@@ -96,10 +96,14 @@ const CHUNK_BYTES = 8 << 20;
 
 /**
  * Snapshots in PostgreSQL itself (8 MB chunks), so replicas share them with nothing else to run.
- * A fetch copies the chunks to a temporary file, one chunk in memory at a time.
+ * A fetch copies the chunks to a file in `scratchDir`, one chunk in memory at a time; that file
+ * (and a build's output) can be gigabytes, so the server puts it under VISAGE_DATA_DIR, not /tmp.
  */
 export function postgresSnapshotStore(repo: IndexSnapshotRepository, scratchDir: string = tmpdir()): SnapshotStore {
-  const scratch = (): string => path.join(scratchDir, `visage-snapshot-${randomUUID()}.snap`);
+  const scratch = async (): Promise<string> => {
+    await mkdir(scratchDir, { recursive: true });
+    return path.join(scratchDir, `visage-snapshot-${randomUUID()}.snap`);
+  };
   return {
     kind: 'postgres',
     async latest(key) {
@@ -108,7 +112,7 @@ export function postgresSnapshotStore(repo: IndexSnapshotRepository, scratchDir:
     },
     async fetch(snapshot) {
       const [id, chunks] = snapshot.ref.split(':') as [string, string];
-      const target = scratch();
+      const target = await scratch();
       const file = await open(target, 'w');
       let complete = false;
       try {
@@ -124,9 +128,7 @@ export function postgresSnapshotStore(repo: IndexSnapshotRepository, scratchDir:
       }
       return { path: target, release: () => unlink(target).catch(() => undefined) };
     },
-    async stagingPath() {
-      return scratch();
-    },
+    stagingPath: scratch,
     async put(key, seq, file) {
       try {
         await repo.save(key.tenantId, snapshotIdOf(key), seq, chunksOf(file), KEEP);

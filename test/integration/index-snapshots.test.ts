@@ -89,7 +89,7 @@ for (const [name, makeStore] of stores) {
       const first = processWith(makeStore(), 4);
       const flat = await first.indexes.get(t.tenantId, MODEL);
       assert.equal(flat.kind, 'flat', 'the first load serves exact search at once');
-      await eventually(() => assert.equal(first.of('rebuilt').length, 1), 10_000);
+      await eventually(() => assert.equal(first.of('rebuilt').length, 1), 60_000);
       assert.equal((await first.indexes.get(t.tenantId, MODEL)).kind, 'hnsw');
       await eventually(() => assert.equal(first.of('snapshot-written').length, 1));
 

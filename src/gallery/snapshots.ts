@@ -14,6 +14,9 @@ export interface SnapshotPolicy {
   everyChanges: number;
 }
 
+/** Runs a task in the key's queue (TenantIndexes serialises every change of one index). */
+type KeyQueue = <T>(task: () => Promise<T>) => Promise<T>;
+
 export type SnapshotEvent =
   | { type: 'snapshot-written'; key: IndexKey; faces: number; seq: bigint; bytes: number; ms: number }
   | { type: 'snapshot-write-failed'; key: IndexKey; error: unknown }
@@ -31,6 +34,10 @@ export class IndexSnapshots {
   private readonly onEvent: (event: SnapshotEvent) => void;
   /** Keys with a write in flight: a second one would only repeat it. */
   private readonly writing = new Set<string>();
+  /** Faces added or removed per key since its last snapshot (or load). */
+  private readonly changedSince = new Map<string, { tenantId: string; changes: number }>();
+  /** Indexes whose build output already became their snapshot. */
+  private readonly adopted = new WeakSet<TenantIndex>();
 
   constructor(policy: SnapshotPolicy, onEvent: (event: SnapshotEvent) => void) {
     this.policy = policy;
@@ -76,6 +83,7 @@ export class IndexSnapshots {
    * sequence as built), so a large index is never serialised twice.
    */
   async adopt(key: IndexKey, file: string, seq: bigint, built: BuiltIndex): Promise<void> {
+    this.adopted.add(built.index);
     const id = snapshotIdOf(key);
     const started = Date.now();
     this.writing.add(id);
@@ -96,12 +104,47 @@ export class IndexSnapshots {
     return this.policy.store.stagingPath();
   }
 
+  /** After a build or a rebuild: a snapshot, unless the build's own output already is one. */
+  afterBuild(key: IndexKey, index: TenantIndex, serial: KeyQueue): void {
+    if (!this.adopted.has(index)) this.schedule(key, index, serial);
+  }
+
+  /** Counts applied changes and writes a new snapshot once enough have accumulated. */
+  afterChanges(key: IndexKey, index: TenantIndex, changes: number, serial: KeyQueue): void {
+    if (changes === 0) return;
+    const id = snapshotIdOf(key);
+    const total = (this.changedSince.get(id)?.changes ?? 0) + changes;
+    this.changedSince.set(id, { tenantId: key.tenantId, changes: total });
+    if (total >= this.policy.everyChanges) this.schedule(key, index, serial);
+  }
+
+  forgetTenant(tenantId: string): void {
+    for (const [id, entry] of [...this.changedSince]) if (entry.tenantId === tenantId) this.changedSince.delete(id);
+  }
+
+  /**
+   * Writes a snapshot of `index` in the background. The contents are taken inside the key's
+   * queue, so no catch-up is half applied; the upload runs after the queue has moved on.
+   */
+  private schedule(key: IndexKey, index: TenantIndex, serial: KeyQueue): void {
+    if (!this.wants(index)) return;
+    const id = snapshotIdOf(key);
+    void this.prepare(key).then(async (write) => {
+      if (write === null) return;
+      const started = await serial(async () => {
+        this.changedSince.delete(id);
+        return { done: write(index) };
+      });
+      await started.done;
+    });
+  }
+
   /**
    * Starts a snapshot of `index`. The returned function must be called in the same tick as the
    * caller decided the index is consistent (it takes the contents and writes FAISS at once);
    * its promise settles when the store has the snapshot. Null when one is already in flight.
    */
-  async prepare(key: IndexKey): Promise<((index: TenantIndex) => Promise<void>) | null> {
+  private async prepare(key: IndexKey): Promise<((index: TenantIndex) => Promise<void>) | null> {
     const id = snapshotIdOf(key);
     if (this.writing.has(id)) return null;
     this.writing.add(id);

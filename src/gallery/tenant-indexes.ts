@@ -77,10 +77,6 @@ export class TenantIndexes {
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pendingRefresh = new Map<string, Promise<void>>();
   private readonly snapshots: IndexSnapshots | null;
-  /** Faces added or removed per key since its last snapshot (or load). */
-  private readonly changedSinceSnapshot = new Map<string, number>();
-  /** Indexes whose build output already became their snapshot. */
-  private readonly snapshotted = new WeakSet<TenantIndex>();
 
   constructor(options: Pick<TenantIndexesOptions, 'source'> & Partial<TenantIndexesOptions>) {
     this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
@@ -152,7 +148,7 @@ export class TenantIndexes {
       const applied = await applyChanges(slot.index, this.options.source, tenantId, model);
       const reason = slot.index.rebuildReason();
       if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
-      else this.countTowardsSnapshot(key, slot.index, applied.added + applied.removed);
+      else this.snapshots?.afterChanges(key, slot.index, applied.added + applied.removed, (task) => this.serial(k, task));
     });
     this.pendingRefresh.set(k, run);
     return run;
@@ -172,7 +168,7 @@ export class TenantIndexes {
   /** Forgets every index of a tenant (for example when the tenant is deleted). */
   drop(tenantId: string): void {
     for (const k of [...this.slots.keys()]) if (parseKey(k).tenantId === tenantId) this.slots.delete(k);
-    for (const k of [...this.changedSinceSnapshot.keys()]) if (parseKey(k).tenantId === tenantId) this.changedSinceSnapshot.delete(k);
+    this.snapshots?.forgetTenant(tenantId);
   }
 
   clear(): void {
@@ -205,7 +201,7 @@ export class TenantIndexes {
         const reason = index.rebuildReason();
         const slot = this.slots.get(k);
         if (reason !== null && slot?.state === 'ready' && slot.index === index) this.startRebuild(key, index, reason);
-        else if (from === 'database') this.snapshot(key, index);
+        else if (from === 'database') this.snapshots?.afterBuild(key, index, (task) => this.serial(k, task));
         return index;
       },
       (error: unknown) => {
@@ -258,7 +254,6 @@ export class TenantIndexes {
       throw error;
     }
     if (built && snapshots?.wants(built.index)) {
-      this.snapshotted.add(built.index);
       void snapshots.adopt(key, file, seq, built);
     } else {
       await unlink(file).catch(() => undefined);
@@ -284,34 +279,6 @@ export class TenantIndexes {
     });
   }
 
-  /** Counts applied changes and writes a new snapshot once enough have accumulated. */
-  private countTowardsSnapshot(key: IndexKey, index: TenantIndex, changes: number): void {
-    if (this.snapshots === null || changes === 0) return;
-    const k = keyOf(key);
-    const total = (this.changedSinceSnapshot.get(k) ?? 0) + changes;
-    this.changedSinceSnapshot.set(k, total);
-    if (total >= this.snapshots.policy.everyChanges) this.snapshot(key, index, true);
-  }
-
-  /**
-   * Writes a snapshot of `index` in the background. The contents are taken inside the key's
-   * queue, so no catch-up is half applied; the upload runs after the queue has moved on.
-   */
-  private snapshot(key: IndexKey, index: TenantIndex, changed = false): void {
-    const snapshots = this.snapshots;
-    // After a build whose output already became the snapshot, only accumulated changes warrant another.
-    if (snapshots === null || !snapshots.wants(index) || (this.snapshotted.has(index) && !changed)) return;
-    const k = keyOf(key);
-    void snapshots.prepare(key).then(async (write) => {
-      if (write === null) return;
-      const started = await this.serial(k, async () => {
-        this.changedSinceSnapshot.set(k, 0);
-        return { done: write(index) };
-      });
-      await started.done;
-    });
-  }
-
   /** The old index keeps serving (and taking changes) until the new one has caught up. */
   private startRebuild(key: IndexKey, current: TenantIndex, reason: string): void {
     const k = keyOf(key);
@@ -327,7 +294,7 @@ export class TenantIndexes {
     this.build(key, progress, install).then(
       (index) => {
         this.options.onEvent?.({ type: 'rebuilt', key, reason, faces: index.size, ms: Date.now() - started });
-        this.snapshot(key, index);
+        this.snapshots?.afterBuild(key, index, (task) => this.serial(k, task));
       },
       (error: unknown) => {
         const slot = this.slots.get(k);

@@ -7,6 +7,8 @@ import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
 import { indexSnapshotRepository } from '../../src/db/index-snapshot-repository.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndexes, directorySnapshotStore, postgresSnapshotStore, type SnapshotStore } from '../../src/gallery/index.js';
 import type { IndexEvent } from '../../src/gallery/tenant-indexes.js';
+import { runTenantDeletion } from '../../src/lifecycle/tenant-deletion.js';
+import { tenantLifecycleRepository } from '../../src/db/tenant-lifecycle-repository.js';
 import { createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
@@ -120,6 +122,20 @@ for (const [name, makeStore] of stores) {
       await store.removeTenant(t.tenantId);
       assert.equal(await store.latest({ tenantId: t.tenantId, model: MODEL }), null);
       assert.ok(await store.latest({ tenantId: other.tenantId, model: MODEL }), "another tenant's snapshot stays");
+    });
+
+    test("a tenant deletion removes the tenant's snapshots with its rows", async () => {
+      const t = await tenantWithFaces(2);
+      const store = makeStore();
+      const proc = processWith(store);
+      await proc.indexes.get(t.tenantId, MODEL);
+      await eventually(() => assert.equal(proc.of('snapshot-written').length, 1));
+      await db.pool.query(`UPDATE "Tenant" SET status = 'DELETING' WHERE id = $1`, [t.tenantId]);
+      const run = await runTenantDeletion(tenantLifecycleRepository(db.pool), t.tenantId, { batchSize: 100, budgetMs: 60_000, snapshots: store });
+      assert.equal(run, 'finished');
+      assert.equal(await store.latest({ tenantId: t.tenantId, model: MODEL }), null);
+      const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "IndexSnapshotChunk" WHERE "tenantId" = $1`, [t.tenantId]);
+      assert.equal(rows[0]!.n, 0);
     });
   });
 }

@@ -1,14 +1,15 @@
 /**
- * npm run bench:index -- [--sizes 100000,1000000] [--ef 256,128] [--efc 100] [--queries 200]
+ * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef 256,128] [--efc 100] [--queries 200]
  *                        [--threshold 1.0] [--iid-size 100000] [--tenants 2000] [--tenant-faces 1000]
- *                        [--calls 20000] [--zipf 1.0]
+ *                        [--calls 20000] [--zipf 1.0] [--store directory|postgres]
  *
  * Per size n, on clustered face-shaped data (bench/support/synthetic-faces.ts): the flat build
  * (this thread), the HNSW build as the server runs it (a child process on all cores, this process
  * streaming 5,000-face batches) with this event loop's p99 lag meanwhile, search p50 (k = 10,
  * through TenantIndex.search), recall@10 against the exact result and voter recall (only the
  * exact neighbours within --threshold, the ones classifyFace lets vote); the snapshot write and
- * the restart: a fresh TenantIndexes ready from the directory-store snapshot. i.i.d. recall is
+ * the restart: a fresh TenantIndexes ready from the snapshot (in a directory, or with
+ * --store postgres in a scratch PostgreSQL database, chunked). i.i.d. recall is
  * measured at --iid-size (0 skips it). Then many tenants: --tenants snapshots of --tenant-faces
  * faces, a memory budget holding a quarter of them, --calls searches over Zipf-distributed
  * tenants: the LRU hit rate and the p95 of a cold tenant's first search (snapshot load + search;
@@ -20,7 +21,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, snapshotIdOf, type TenantIndexOptions } from '../src/gallery/index.js';
+import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, snapshotIdOf, type SnapshotStore, type TenantIndexOptions } from '../src/gallery/index.js';
+import { indexSnapshotRepository } from '../src/db/index-snapshot-repository.js';
+import { createScratchDb, type ScratchDb } from '../test/support/scratch-db.js';
 import { buildHnswInChild } from '../src/gallery/hnsw-build.js';
 import { finishSnapshot, writeSnapshot } from '../src/gallery/snapshot-file.js';
 import { flatIndexBytes } from '../src/gallery/faiss-buffers.js';
@@ -30,6 +33,7 @@ import { snapshotOnlySource } from './support/snapshot-only-source.js';
 const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000' },
+    'hnsw-sizes': { type: 'string' },
     ef: { type: 'string', default: '256,128' },
     efc: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.efConstruction) },
     queries: { type: 'string', default: '200' },
@@ -39,6 +43,7 @@ const { values: args } = parseArgs({
     'tenant-faces': { type: 'string', default: '1000' },
     calls: { type: 'string', default: '20000' },
     zipf: { type: 'string', default: '1.0' },
+    store: { type: 'string', default: 'directory' },
   },
 });
 const list = (s: string): number[] => s.split(',').filter(Boolean).map(Number);
@@ -50,6 +55,9 @@ const label = (n: number): string => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${
 
 const work = await mkdtemp(path.join(tmpdir(), 'visage-bench-index-'));
 const store = directorySnapshotStore(path.join(work, 'snapshots'));
+// The restart measurement's store; the many-tenant run always uses the directory (gigabytes of rows otherwise).
+const pgDb: ScratchDb | null = args.store === 'postgres' ? await createScratchDb() : null;
+const restartStore: SnapshotStore = pgDb ? postgresSnapshotStore(indexSnapshotRepository(pgDb.pool), path.join(work, 'scratch')) : store;
 let peakRss = 0;
 const sampleRss = (): void => void (peakRss = Math.max(peakRss, process.memoryUsage().rss));
 const optionsFor = (kind: 'flat' | 'hnsw', efSearch = efs[0]!): TenantIndexOptions => ({
@@ -119,18 +127,19 @@ function recall(truth: readonly string[][], found: readonly string[][]): number 
 /** Writes `index` as a snapshot, then times a fresh TenantIndexes (a restarted server) until it is ready from it. */
 async function restart(index: TenantIndex): Promise<{ writeMs: number; bytes: number; readyMs: number }> {
   const key = { tenantId: randomUUID(), model: MODEL };
+  await pgDb?.pool.query(`INSERT INTO "Tenant" (id, name, slug, "updatedAt") VALUES ($1::uuid, 'bench', $1::text, now())`, [key.tenantId]);
   let t = performance.now();
-  const file = await store.stagingPath();
+  const file = await restartStore.stagingPath();
   const header = await writeSnapshot(file, snapshotIdOf(key), index.kind, 0n, index.contents()!);
-  await store.put(key, 0n, file);
+  await restartStore.put(key, 0n, file);
   const writeMs = performance.now() - t;
-  const indexes = new TenantIndexes({ source: snapshotOnlySource(() => index.size), index: optionsFor(index.kind), snapshots: { store, minFaces: 0, everyChanges: 1e9 }, loadWaitMs: 3_600_000 });
+  const indexes = new TenantIndexes({ source: snapshotOnlySource(() => index.size), index: optionsFor(index.kind), snapshots: { store: restartStore, minFaces: 0, everyChanges: 1e9 }, loadWaitMs: 3_600_000 });
   t = performance.now();
   const ready = await indexes.get(key.tenantId, key.model);
   const readyMs = performance.now() - t;
   if (ready.kind !== index.kind || ready.size !== index.size) throw new Error(`restart gave a ${ready.kind} of ${ready.size}, not a ${index.kind} of ${index.size}`);
   sampleRss();
-  await store.removeTenant(key.tenantId);
+  await restartStore.removeTenant(key.tenantId);
   return { writeMs: round(writeMs, 0), bytes: header.faissBytes + header.idMapBytes, readyMs: round(readyMs, 0) };
 }
 
@@ -222,6 +231,7 @@ async function main(): Promise<void> {
     searchP50Ms[`flat${label(n)}`] = exact.p50;
     restartReadyMs[`flat${label(n)}`] = (await restart(flat.index)).readyMs;
     console.log(`flat ${label(n)}: build ${buildMs[`flat${label(n)}`]} ms, search p50 ${exact.p50} ms, ready from snapshot ${restartReadyMs[`flat${label(n)}`]} ms`);
+    if (args['hnsw-sizes'] !== undefined && !list(args['hnsw-sizes']).includes(n)) continue;
     const hnsw = await buildHnsw(g);
     buildMs[`hnsw${label(n)}`] = round(hnsw.ms, 0);
     lagP99 = Math.max(lagP99, round(hnsw.lagP99Ms, 1));
@@ -239,6 +249,7 @@ async function main(): Promise<void> {
   const many = Number(args.tenants) > 0 ? await manyTenants() : null;
   if (many) console.log(`${args.tenants} tenants × ${args['tenant-faces']} faces, LRU of a quarter: hit rate ${many.hitRate}, cold first search p95 ${many.coldP95Ms} ms over ${many.coldLoads} cold loads`);
   await rm(work, { recursive: true, force: true });
+  await pgDb?.drop();
   const first = (r: Record<string, number>, prefix: string) => Object.entries(r).find(([k]) => k.startsWith(prefix))?.[1] ?? null;
   console.log(
     JSON.stringify({
@@ -255,6 +266,7 @@ async function main(): Promise<void> {
       coldTenantFirstIdentifyP95Ms: many?.coldP95Ms ?? null,
       lruHitRate: many?.hitRate ?? null,
       efConstruction: Number(args.efc),
+      store: args.store,
       loadAvg: loadavg().map((x) => round(x, 1)),
     }),
   );

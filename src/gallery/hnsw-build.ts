@@ -10,6 +10,8 @@ export interface BuiltIndex {
   labelFace: string[];
   labelPerson: string[];
   dim: number;
+  /** CPU time the build child used (all its threads). */
+  cpuMs: number;
 }
 
 /** Vectors per faiss add in the child: enough for OpenMP to keep every core busy per call. */
@@ -33,6 +35,7 @@ export async function buildHnswInChild(
   const seen = new Set<string>();
   const child = new BuildChild();
   let dim = 0;
+  let cpuMs = 0;
   try {
     for await (const batch of batches) {
       if (batch.faceIds.length === 0) continue;
@@ -54,13 +57,14 @@ export async function buildHnswInChild(
     if (dim === 0) return null;
     const done = await child.request({ type: 'finish', path: file });
     if (done.type !== 'done' || done.vectors !== labelFace.length) throw new Error(`HNSW build child wrote ${JSON.stringify(done)} for ${labelFace.length} faces.`);
+    cpuMs = done.cpuMs;
   } finally {
     child.stop();
   }
   // One synchronous read of the finished index: the only part of the build on this thread.
   const built = faiss.Index.read(file);
   const index = TenantIndex.restore('hnsw', appliedSeq, { faiss: built, dim, labelFace, labelPerson, dead: [] }, options);
-  return { index, labelFace, labelPerson, dim };
+  return { index, labelFace, labelPerson, dim, cpuMs };
 }
 
 /** One child process answering requests in order. */

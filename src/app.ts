@@ -1,8 +1,9 @@
+import path from 'node:path';
 import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import { createRepositories, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
+import { createRepositories, indexSnapshotRepository, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
 import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
@@ -32,7 +33,7 @@ import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision, createWorkerAnalyzers } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
-import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS } from './gallery/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, type SnapshotStore } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
 import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
@@ -96,13 +97,17 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     clipMargin: config.clipMargin,
     flip: Object.fromEntries(config.flipModels.map((id) => [id, true])),
   });
+  const snapshotStore = snapshotStoreFor(config, db);
   const indexes = new TenantIndexes({
     source: pgFaceIndexSource(db.pool),
     index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold, hnsw: { ...DEFAULT_TENANT_INDEX_OPTIONS.hnsw, efSearch: config.hnswEfSearch } },
     loadWaitMs: config.indexWaitMs,
     memoryBudgetBytes: config.indexMemoryBudgetMb * 1024 * 1024,
+    snapshots: snapshotStore && { store: snapshotStore, minFaces: config.snapshotMinFaces, everyChanges: config.snapshotEveryChanges },
     onEvent: (event) => {
       if (event.type === 'loaded' || event.type === 'rebuilt') metrics.observeIndexLoad(event.key.model, event.ms / 1000);
+      if (event.type === 'snapshot-written' || event.type === 'snapshot-write-failed') metrics.countSnapshot(event.type === 'snapshot-written' ? 'written' : 'write-failed');
+      if (event.type === 'snapshot-rejected') metrics.countSnapshot('rejected', event.problem);
       logger.info({ event: { ...event, error: undefined }, err: 'error' in event ? event.error : undefined }, `index ${event.type}`);
     },
   });
@@ -113,7 +118,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     : null;
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'index catch-up failed')) });
   await sync.start();
-  const lifecycle = createLifecycleRuntime({ db, repos, config, indexes, logger });
+  const lifecycle = createLifecycleRuntime({ db, repos, config, indexes, snapshots: snapshotStore, logger });
 
   // Every image and video frame passes one bounded queue before decode and inference.
   const admission = createAdmission({ concurrency: config.inferenceConcurrency, maxWaiting: config.inferenceQueue, maxWaitMs: config.inferenceQueueWaitMs });
@@ -236,4 +241,16 @@ async function readinessProblems(db: Database, tolerate: (err: unknown) => boole
   }
   const pending = await pendingMigrations(db.pool);
   return pending.length > 0 ? [`migrations not applied: ${pending.join(', ')}`] : [];
+}
+
+/** The configured index snapshot store (README, Large galleries), or null when snapshots are off. */
+function snapshotStoreFor(config: Config, db: Database): SnapshotStore | null {
+  switch (config.snapshotStore) {
+    case 'off':
+      return null;
+    case 'directory':
+      return directorySnapshotStore(config.snapshotDir ?? path.join(config.dataDir, 'snapshots'));
+    case 'postgres':
+      return postgresSnapshotStore(indexSnapshotRepository(db.pool), path.join(config.dataDir, 'snapshot-scratch'));
+  }
 }

@@ -5,6 +5,7 @@
 import { availableParallelism } from 'node:os';
 import { GRAPH_LEVELS, type GraphLevel } from './graph-level.js';
 import { LIFECYCLE_CONFIG_KEYS } from './lifecycle-keys.js';
+import { SNAPSHOT_CONFIG_KEYS } from './snapshot-keys.js';
 import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseSecret, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
@@ -168,6 +169,7 @@ export const CONFIG_KEYS = {
   introspection: key('VISAGE_INTROSPECTION', 'false', 'Allow schema introspection and "Did you mean" suggestions in errors (development only).', (r) => parseBool(r, false)),
   metricsPort: key('VISAGE_METRICS_PORT', '9464', 'Port of the Prometheus /metrics listener, apart from the API port (0 picks a free one).', (r) => parseIntIn(r, 9464, 0, 65535)),
   ...LIFECYCLE_CONFIG_KEYS,
+  ...SNAPSHOT_CONFIG_KEYS,
 } as const;
 
 function availableCores(): number {

@@ -11,5 +11,6 @@ export { isUuid, isFaceId, isStorableDate } from './ids.js';
 export type { SessionRecord, FaceRecord, NewFace } from './enrollment-repository.js';
 export type { NewRecognitionEvent, RecognitionEventRecord, EventFilter } from './event-repository.js';
 export { pgFaceIndexSource, type FaceIndexSource } from './face-index-source.js';
+export { indexSnapshotRepository, type IndexSnapshotRepository } from './index-snapshot-repository.js';
 export { isDatabaseUnreachable } from './connection-errors.js';
 export { limiterFactory, type CreateLimiter, type LimiterSpec } from './rate-limiter-store.js';

@@ -20,11 +20,13 @@ export interface TenantLifecycleRecord {
  * The tables a tenant deletion empties, children before parents so that no batch cascades into
  * an unbounded delete. Constant identifiers, never input: they are interpolated into SQL.
  */
-export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'FaceChangeCompaction', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
+export const TENANT_TABLES = ['IndexSnapshotChunk', 'IndexSnapshot', 'RecognitionEvent', 'FaceChange', 'FaceChangeCompaction', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 
 /** Each table's primary key, which a batch selects and deletes by. */
 const ROW_KEY: Record<TenantTable, string> = {
+  IndexSnapshotChunk: 'id',
+  IndexSnapshot: 'id',
   RecognitionEvent: 'id',
   FaceChange: 'seq',
   FaceChangeCompaction: '"indexKey"',

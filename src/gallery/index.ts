@@ -3,3 +3,5 @@ export type { TenantIndexOptions } from './tenant-index.js';
 export { TenantIndexes } from './tenant-indexes.js';
 export type { IndexEvent } from './tenant-indexes.js';
 export { IndexSync, PgChangeFeed } from './sync.js';
+export { directorySnapshotStore, postgresSnapshotStore, snapshotIdOf } from './snapshot-store.js';
+export type { SnapshotStore } from './snapshot-store.js';

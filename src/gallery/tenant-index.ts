@@ -25,6 +25,16 @@ export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
   flatAddChunk: 20_000,
 };
 
+/** Everything an index is, for a snapshot: the FAISS index plus the id map beside it. */
+export interface IndexContents {
+  faiss: FaissIndex;
+  dim: number;
+  labelFace: readonly string[];
+  labelPerson: readonly string[];
+  /** HNSW tombstones (labels still in the graph); always empty for flat. */
+  dead: readonly number[];
+}
+
 /** Why an index should be rebuilt from the database, or null when it is fine as it is. */
 export type RebuildReason = 'grown-past-flat' | 'shrunk-below-hnsw' | 'tombstones' | 'missed-changes' | null;
 
@@ -52,6 +62,29 @@ export class TenantIndex {
     this.kind = kind;
     this.appliedSeq = appliedSeq;
     this.options = options;
+  }
+
+  /** An index from snapshot contents (or a worker's build): the id map is trusted as given. */
+  static restore(kind: IndexKind, appliedSeq: bigint, contents: IndexContents, options: TenantIndexOptions = DEFAULT_TENANT_INDEX_OPTIONS): TenantIndex {
+    const index = new TenantIndex(kind, appliedSeq, options);
+    index.faiss = contents.faiss;
+    index.dim = contents.dim;
+    index.labelFace = [...contents.labelFace];
+    index.labelPerson = [...contents.labelPerson];
+    for (const label of contents.dead) index.dead.add(label);
+    index.labelFace.forEach((faceId, label) => {
+      if (!index.dead.has(label)) index.faceLabel.set(faceId, label);
+    });
+    return index;
+  }
+
+  /**
+   * The current contents, or null for an index that never held a vector. The id map is copied,
+   * so a snapshot taken in one synchronous step stays consistent while the index changes on.
+   */
+  contents(): IndexContents | null {
+    if (this.faiss === null || this.dim === null) return null;
+    return { faiss: this.faiss, dim: this.dim, labelFace: [...this.labelFace], labelPerson: [...this.labelPerson], dead: [...this.dead] };
   }
 
   /** The kind a gallery of `faces` faces should use. */
@@ -231,7 +264,7 @@ export class TenantIndex {
   }
 }
 
-function gather(vectors: Float32Array, dim: number, rows: readonly number[]): Float32Array {
+export function gather(vectors: Float32Array, dim: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * dim);
   rows.forEach((row, i) => out.set(vectors.subarray(row * dim, (row + 1) * dim), i * dim));
   return out;

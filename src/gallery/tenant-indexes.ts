@@ -1,14 +1,18 @@
 import { AppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
-import type { FaceIndexSource } from '../db/face-index-source.js';
+import type { FaceBatch, FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
 import type { FaceHit } from '../search/index.js';
+import { keyOf, parseKey, type IndexKey } from './index-key.js';
+import { IndexSnapshots, type SnapshotEvent, type SnapshotPolicy } from './snapshots.js';
+import { buildHnswInChild } from './hnsw-build.js';
+import { randomUUID } from 'node:crypto';
+import { unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
-export interface IndexKey {
-  tenantId: string;
-  model: string;
-}
+export type { IndexKey } from './index-key.js';
 
 export interface TenantIndexesOptions {
   source: FaceIndexSource;
@@ -21,16 +25,21 @@ export interface TenantIndexesOptions {
   memoryBudgetBytes: number;
   /** Faces per database round trip while building. */
   loadBatchSize: number;
+  /** HNSW builds run in a child process on all cores (false: on this thread, in small chunks). */
+  hnswBuildInChild: boolean;
+  /** Where snapshots are read from and written to; null: every load reads the database. */
+  snapshots: SnapshotPolicy | null;
   /** Lifecycle transitions, for logs and metrics. */
   onEvent?: (event: IndexEvent) => void;
 }
 
 export type IndexEvent =
-  | { type: 'loaded'; key: IndexKey; faces: number; kind: TenantIndex['kind']; ms: number }
+  | { type: 'loaded'; key: IndexKey; faces: number; kind: TenantIndex['kind']; ms: number; from: 'snapshot' | 'database' }
   | { type: 'load-failed'; key: IndexKey; error: unknown }
   | { type: 'rebuilt'; key: IndexKey; reason: string; faces: number; ms: number }
   | { type: 'rebuild-failed'; key: IndexKey; error: unknown }
-  | { type: 'evicted'; key: IndexKey; bytes: number };
+  | { type: 'evicted'; key: IndexKey; bytes: number }
+  | SnapshotEvent;
 
 export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'> = {
   index: DEFAULT_TENANT_INDEX_OPTIONS,
@@ -38,6 +47,8 @@ export const DEFAULT_TENANT_INDEXES_OPTIONS: Omit<TenantIndexesOptions, 'source'
   retryFailedAfterMs: 5_000,
   memoryBudgetBytes: CONFIG_DEFAULTS.indexMemoryBudgetMb * 1024 * 1024,
   loadBatchSize: 5_000,
+  snapshots: null,
+  hnswBuildInChild: true,
 };
 
 /** A key without a slot is 'absent'. Only 'ready' and 'rebuilding' hold a searchable index. */
@@ -70,9 +81,12 @@ export class TenantIndexes {
   private readonly slots = new Map<string, Slot>();
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly pendingRefresh = new Map<string, Promise<void>>();
+  private readonly snapshots: IndexSnapshots | null;
 
   constructor(options: Pick<TenantIndexesOptions, 'source'> & Partial<TenantIndexesOptions>) {
     this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
+    const policy = this.options.snapshots;
+    this.snapshots = policy ? new IndexSnapshots(policy, (event) => this.options.onEvent?.(event)) : null;
   }
 
   state(tenantId: string, model: string): IndexState {
@@ -156,9 +170,10 @@ export class TenantIndexes {
       this.pendingRefresh.delete(k);
       const slot = this.slots.get(k);
       if (!hasIndex(slot)) return;
-      await applyChanges(slot.index, this.options.source, tenantId, model);
+      const applied = await applyChanges(slot.index, this.options.source, tenantId, model);
       const reason = slot.index.rebuildReason();
       if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
+      else this.snapshots?.afterChanges(key, slot.index, applied.added + applied.removed, (task) => this.serial(k, task));
     });
     this.pendingRefresh.set(k, run);
     return run;
@@ -178,6 +193,7 @@ export class TenantIndexes {
   /** Forgets every index of a tenant (for example when the tenant is deleted). */
   drop(tenantId: string): void {
     for (const k of [...this.slots.keys()]) if (parseKey(k).tenantId === tenantId) this.slots.delete(k);
+    this.snapshots?.forgetTenant(tenantId);
   }
 
   clear(): void {
@@ -193,10 +209,24 @@ export class TenantIndexes {
     const install = (index: TenantIndex): void => {
       if (current()) this.slots.set(k, { state: 'ready', index, lastUsed: Date.now() });
     };
-    const done = this.build(key, progress, install).then(
+    let from: 'snapshot' | 'database' = 'database';
+    const load = async (): Promise<TenantIndex> => {
+      const restored = await this.restore(key, install);
+      if (restored) {
+        from = 'snapshot';
+        return restored;
+      }
+      // Exact flat search serves at once; a gallery past the HNSW threshold is then built as a rebuild.
+      return this.build(key, progress, install, 'flat');
+    };
+    const done = load().then(
       (index) => {
-        this.options.onEvent?.({ type: 'loaded', key, faces: index.size, kind: index.kind, ms: Date.now() - started });
+        this.options.onEvent?.({ type: 'loaded', key, faces: index.size, kind: index.kind, ms: Date.now() - started, from });
         this.evictOverBudget(k);
+        const reason = index.rebuildReason();
+        const slot = this.slots.get(k);
+        if (reason !== null && slot?.state === 'ready' && slot.index === index) this.startRebuild(key, index, reason);
+        else if (from === 'database') this.snapshots?.afterBuild(key, index, (task) => this.serial(k, task));
         return index;
       },
       (error: unknown) => {
@@ -218,26 +248,69 @@ export class TenantIndexes {
    * catch-up, so no refresh can slip between them and be applied to the wrong index. If the log
    * was compacted past the start meanwhile, the catch-up cannot be complete: the load starts over.
    */
-  private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void): Promise<TenantIndex> {
+  private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void, kind?: TenantIndex['kind']): Promise<TenantIndex> {
     const { source, index: indexOptions, loadBatchSize } = this.options;
     for (let attempt = 1; ; attempt++) {
       const seq = await source.maxChangeSeq(key.tenantId, key.model);
       progress.fromSeq = seq;
       progress.faces = 0;
       progress.expected = await source.countSearchable(key.tenantId, key.model);
-      const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
-      for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
-        progress.faces += await index.add(batch);
+      const target = kind ?? TenantIndex.kindFor(progress.expected, indexOptions);
+      const stream = source.streamSearchable(key.tenantId, key.model, loadBatchSize);
+      let index: TenantIndex | null = null;
+      if (target === 'hnsw' && this.options.hnswBuildInChild) index = await this.buildInChild(key, seq, stream, progress);
+      if (index === null) {
+        index = new TenantIndex(target, seq, indexOptions);
+        for await (const batch of stream) progress.faces += await index.add(batch);
       }
+      const candidate = index;
       const built = await this.serial(keyOf(key), async () => {
-        const { missed } = await applyChanges(index, source, key.tenantId, key.model);
+        const { missed } = await applyChanges(candidate, source, key.tenantId, key.model);
         if (missed && attempt < MAX_BUILD_ATTEMPTS) return null;
         // Still missing changes after the last try: installed, it is rebuilt at its next refresh.
-        install(index);
-        return index;
+        install(candidate);
+        return candidate;
       });
       if (built) return built;
     }
+  }
+
+  /** An HNSW build in a child process; its output file becomes the snapshot when one is wanted. Null for no faces. */
+  private async buildInChild(key: IndexKey, seq: bigint, stream: AsyncIterable<FaceBatch>, progress: LoadProgress): Promise<TenantIndex | null> {
+    const snapshots = this.snapshots;
+    const file = snapshots ? await snapshots.stagingPath() : path.join(tmpdir(), `visage-build-${randomUUID()}.faiss`);
+    let built;
+    try {
+      built = await buildHnswInChild(stream, file, seq, this.options.index, (faces) => (progress.faces = faces));
+    } catch (error) {
+      await unlink(file).catch(() => undefined);
+      throw error;
+    }
+    if (built && snapshots?.wants(built.index)) {
+      void snapshots.adopt(key, file, seq, built);
+    } else {
+      await unlink(file).catch(() => undefined);
+    }
+    return built?.index ?? null;
+  }
+
+  /**
+   * The newest snapshot caught up with the change log after its sequence, installed like a
+   * build's result; null when there is none or it was refused (reported, and the caller rebuilds).
+   */
+  private async restore(key: IndexKey, install: (index: TenantIndex) => void): Promise<TenantIndex | null> {
+    const snapshots = this.snapshots;
+    if (snapshots === null) return null;
+    const loaded = await snapshots.load(key, this.options.index);
+    if (!loaded.found) return null;
+    const { index } = loaded;
+    return this.serial(keyOf(key), async () => {
+      // A snapshot older than the compacted log cannot be caught up: rebuild from the faces.
+      const { missed } = await applyChanges(index, this.options.source, key.tenantId, key.model);
+      if (missed || !(await snapshots.verifyCount(key, index, this.options.source))) return null;
+      install(index);
+      return index;
+    });
   }
 
   /** The old index keeps serving (and taking changes) until the new one has caught up. */
@@ -255,6 +328,7 @@ export class TenantIndexes {
     this.build(key, progress, install).then(
       (index) => {
         this.options.onEvent?.({ type: 'rebuilt', key, reason, faces: index.size, ms: Date.now() - started });
+        this.snapshots?.afterBuild(key, index, (task) => this.serial(k, task));
       },
       (error: unknown) => {
         const slot = this.slots.get(k);
@@ -333,14 +407,4 @@ function unavailable(key: IndexKey, what: string): AppError {
   return new AppError('INDEX_UNAVAILABLE', `The face index for model ${key.model} ${what}.`, {
     model: key.model,
   });
-}
-
-// Tenant ids are UUIDs (no '|'), so the key splits back unambiguously.
-function keyOf(key: IndexKey): string {
-  return `${key.tenantId}|${key.model}`;
-}
-
-function parseKey(k: string): IndexKey {
-  const at = k.indexOf('|');
-  return { tenantId: k.slice(0, at), model: k.slice(at + 1) };
 }

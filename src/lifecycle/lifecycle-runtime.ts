@@ -8,6 +8,7 @@ import { compactChangeLog } from './change-log-compaction.js';
 import { batchPace } from './batch-pace.js';
 import { startReplicaHeartbeat, type ReplicaHeartbeat } from '../gallery/replica-heartbeat.js';
 import type { IndexKey } from '../gallery/tenant-indexes.js';
+import type { SnapshotStore } from '../gallery/index.js';
 
 export interface LifecycleRuntime {
   jobs: LifecycleJobs;
@@ -26,12 +27,12 @@ interface IndexHandle {
  * embedded one; a sweep that frees indexes of tenants deleted by another replica; and the
  * heartbeat that tells the change-log compaction (run with the purge) what this replica still needs.
  */
-export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; logger: Logger }): LifecycleRuntime {
+export function createLifecycleRuntime(deps: { db: Database; repos: Repositories; config: Config; indexes: IndexHandle; snapshots?: SnapshotStore | null; logger: Logger }): LifecycleRuntime {
   const { db, repos, config, indexes, logger } = deps;
   const handlers: LifecycleHandlers = {
     async deleteTenant(tenantId) {
       indexes.drop(tenantId);
-      const run = await runTenantDeletion(repos.lifecycle, tenantId, { batchSize: config.deletionBatchSize, budgetMs: config.deletionSliceMs });
+      const run = await runTenantDeletion(repos.lifecycle, tenantId, { batchSize: config.deletionBatchSize, budgetMs: config.deletionSliceMs, snapshots: deps.snapshots ?? null });
       logger.info({ tenantId, run }, 'tenant deletion slice');
       return run;
     },

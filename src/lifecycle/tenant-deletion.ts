@@ -6,6 +6,8 @@ export interface TenantDeletionOptions {
   /** A run stops after this long and asks to be queued again, so no job outlives its lease. */
   budgetMs: number;
   clock?: () => number;
+  /** The index snapshot store: a tenant's snapshots go with its rows (a directory store is not in the database). */
+  snapshots?: { removeTenant(tenantId: string): Promise<void> } | null;
 }
 
 export type DeletionRun = 'finished' | 'more' | 'nothing';
@@ -31,5 +33,6 @@ export async function runTenantDeletion(
       if (clock() >= deadline) return 'more';
     }
   }
+  await options.snapshots?.removeTenant(tenantId);
   return (await repo.finishDeletion(tenantId)) ? 'finished' : 'nothing';
 }

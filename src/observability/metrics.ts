@@ -49,6 +49,8 @@ export interface Metrics {
   /** Records a tenant index's size; 0 forgets it (an evicted index). Summed with `indexSizes`. */
   setIndexSize(model: string, faces: number, tenantId?: string): void;
   observeIndexLoad(model: string, seconds: number): void;
+  /** Index snapshot outcomes: written, write-failed, or rejected (with why: then the index is rebuilt). */
+  countSnapshot(outcome: 'written' | 'write-failed' | 'rejected', reason?: string): void;
   /** The GET /metrics response. */
   render(): Promise<{ contentType: string; body: string }>;
 }
@@ -151,6 +153,13 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
   });
 
+  const snapshots = new Counter({
+    name: 'visage_index_snapshots_total',
+    help: 'Index snapshots written, failed to write, or rejected on load (reason: format, checksum, count, unreadable; the index was rebuilt from the database).',
+    labelNames: ['outcome', 'reason'] as const,
+    registers,
+  });
+
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
 
   return {
@@ -173,6 +182,9 @@ export function createMetrics(options: MetricsOptions): Metrics {
     },
     observeIndexLoad(model, seconds) {
       indexLoad.observe({ model }, seconds);
+    },
+    countSnapshot(outcome, reason) {
+      snapshots.inc({ outcome, reason: reason ?? '' });
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -117,7 +117,8 @@ test('a flat index that grows past the HNSW size is rebuilt as HNSW while it kee
   assert.equal((await indexes.search(t.tenantId, MODEL, query(2), 1))[0]?.faceId, third);
   await deleteFace(db.pool, t.tenantId, third);
   await indexes.refresh(t.tenantId, MODEL);
-  await eventually(() => assert.equal(indexes.state(t.tenantId, MODEL), 'ready'));
+  // The HNSW build runs in a child process: its start-up alone can take seconds on a loaded machine.
+  await eventually(() => assert.equal(indexes.state(t.tenantId, MODEL), 'ready'), 60_000);
   const index = await indexes.get(t.tenantId, MODEL);
   assert.ok(index.search(query(2), 10).every((h) => h.faceId !== third));
   assert.equal(index.size, 2);

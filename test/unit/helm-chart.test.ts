@@ -564,6 +564,7 @@ describe('helm chart rendered by helm', () => {
     ['two replicas on the embedded database, schema skipped', ['--skip-schema-validation', '--set', 'embedded.enabled=true'], /one pod/],
     ['a grace period shorter than the drain', ['--set', 'secret.databaseUrl=postgres://db/visage', '--set', 'terminationGracePeriodSeconds=10'], /terminationGracePeriodSeconds/],
     ['CLIP enabled without a volume', ['--set', 'secret.databaseUrl=postgres://db/visage', '--set', 'clip.enabled=true'], /clip\.existingClaim or clip\.volume/],
+    ['a snapshot directory without a volume', ['--set', 'secret.databaseUrl=postgres://db/visage', '--set', 'snapshots.store=directory'], /snapshots\.existingClaim/],
     ['a database URL that is not PostgreSQL', ['--set', 'secret.databaseUrl=mysql://db/visage'], /databaseUrl/],
   ];
   for (const [what, args, message] of refusals) {

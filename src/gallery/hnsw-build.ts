@@ -1,0 +1,114 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import faiss from 'faiss-node';
+import type { FaceBatch } from '../db/face-index-source.js';
+import type { BuildReply, BuildRequest } from './build-process.js';
+import { gather, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
+
+export interface BuiltIndex {
+  index: TenantIndex;
+  /** The id map as built (before any catch-up), matching the FAISS index in `file`. */
+  labelFace: string[];
+  labelPerson: string[];
+  dim: number;
+  /** CPU time the build child used (all its threads). */
+  cpuMs: number;
+}
+
+/** Vectors per faiss add in the child: enough for OpenMP to keep every core busy per call. */
+const CHILD_ADD_CHUNK = 8192;
+
+/**
+ * Builds an HNSW index of `batches` in a child process, off this event loop and on all cores:
+ * this process streams the vectors over and keeps the id map; the child adds them in large
+ * chunks (faiss parallelises each add) and writes the finished index to `file`, which this
+ * process then reads. The file is left in place: it can become the snapshot.
+ */
+export async function buildHnswInChild(
+  batches: AsyncIterable<FaceBatch>,
+  file: string,
+  appliedSeq: bigint,
+  options: TenantIndexOptions,
+  onProgress: (faces: number) => void,
+): Promise<BuiltIndex | null> {
+  const labelFace: string[] = [];
+  const labelPerson: string[] = [];
+  const seen = new Set<string>();
+  const child = new BuildChild();
+  let dim = 0;
+  let cpuMs = 0;
+  try {
+    for await (const batch of batches) {
+      if (batch.faceIds.length === 0) continue;
+      if (dim === 0) {
+        dim = batch.dim;
+        await child.request({ type: 'start', dim, hnsw: options.hnsw, chunk: CHILD_ADD_CHUNK });
+      }
+      const rows = batch.faceIds.flatMap((id, i) => (seen.has(id) ? [] : (seen.add(id), [i])));
+      // Structured clone copies a view's whole backing buffer: send only what the batch owns.
+      const own = batch.vectors.byteLength === batch.vectors.buffer.byteLength ? batch.vectors : batch.vectors.slice();
+      const vectors = rows.length === batch.faceIds.length ? own : gather(batch.vectors, dim, rows);
+      for (const row of rows) {
+        labelFace.push(batch.faceIds[row]!);
+        labelPerson.push(batch.personIds[row]!);
+      }
+      await child.request({ type: 'add', vectors });
+      onProgress(labelFace.length);
+    }
+    if (dim === 0) return null;
+    const done = await child.request({ type: 'finish', path: file });
+    if (done.type !== 'done' || done.vectors !== labelFace.length) throw new Error(`HNSW build child wrote ${JSON.stringify(done)} for ${labelFace.length} faces.`);
+    cpuMs = done.cpuMs;
+  } finally {
+    child.stop();
+  }
+  // One synchronous read of the finished index: the only part of the build on this thread.
+  const built = faiss.Index.read(file);
+  const index = TenantIndex.restore('hnsw', appliedSeq, { faiss: built, dim, labelFace, labelPerson, dead: [] }, options);
+  return { index, labelFace, labelPerson, dim, cpuMs };
+}
+
+/** One child process answering requests in order. */
+class BuildChild {
+  private readonly child: ChildProcess;
+  private waiting: { resolve: (reply: BuildReply) => void; reject: (error: Error) => void } | null = null;
+  private failure: Error | null = null;
+
+  constructor() {
+    this.child = spawnBuildProcess();
+    this.child.on('message', (reply: BuildReply) => {
+      const waiting = this.waiting;
+      this.waiting = null;
+      if (reply.type === 'error') waiting?.reject(new Error(`HNSW build child: ${reply.message}`));
+      else waiting?.resolve(reply);
+    });
+    this.child.on('exit', (code, signal) => {
+      this.failure = new Error(`HNSW build child exited (${signal ?? code}).`);
+      this.waiting?.reject(this.failure);
+      this.waiting = null;
+    });
+  }
+
+  request(request: BuildRequest): Promise<BuildReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+      this.child.send(request);
+    });
+  }
+
+  stop(): void {
+    if (this.child.exitCode === null) this.child.kill();
+  }
+}
+
+/** Under tsx the sources are .ts and the child needs the loader; compiled, it runs the .js. */
+function spawnBuildProcess(): ChildProcess {
+  const here = import.meta.url;
+  const typescript = here.endsWith('.ts');
+  const entry = new URL(typescript ? './build-process.ts' : './build-process.js', here);
+  return fork(entry, [], {
+    execArgv: typescript ? ['--import', import.meta.resolve('tsx')] : [],
+    serialization: 'advanced',
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}

@@ -187,6 +187,10 @@ async function restartFromDb(n: number): Promise<number> {
        SELECT p, $1, p, 'IMAGES', now() FROM unnest($2::uuid[]) p`,
       [tenantId, personIds],
     );
+    // Everyone in one gallery: the index of a one-gallery tenant.
+    const galleryId = randomUUID();
+    await db.pool.query(`INSERT INTO "Gallery" (id, "tenantId", name, "updatedAt") VALUES ($1, $2, 'default', now())`, [galleryId, tenantId]);
+    await db.pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") SELECT $1, p, $2 FROM unnest($3::uuid[]) p`, [galleryId, tenantId, personIds]);
     for (let start = 0; start < n; start += 2000) {
       const batch = faces(start, Math.min(2000, n - start));
       const texts = batch.faceIds.map((_, i) => `[${batch.vectors.subarray(i * DIM, (i + 1) * DIM).join(',')}]`);
@@ -203,7 +207,7 @@ async function restartFromDb(n: number): Promise<number> {
     try {
       const t = performance.now();
       const indexes = new TenantIndexes({ source: pgFaceIndexSource(pool), loadWaitMs: 600_000 });
-      const index = await indexes.get(tenantId, model);
+      const index = await indexes.get({ tenantId, galleryId, model });
       const ms = performance.now() - t;
       if (index.size !== n) throw new Error(`Loaded ${index.size} of ${n} faces.`);
       sampleRss();

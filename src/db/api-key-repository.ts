@@ -14,11 +14,13 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   expiresAt: Date | null;
+  /** Galleries the key is scoped to; empty when it is not scoped. */
+  galleryIds: string[];
 }
 
 export type RevokeResult = { kind: 'revoked'; key: ApiKeyRecord } | { kind: 'notFound' } | { kind: 'lastAdmin' };
 
-const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true } as const;
+const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true, galleryIds: true } as const;
 
 function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row: T): Omit<T, 'role'> & { role: Role } {
   return { ...row, role: roleFromPrisma(row.role) };
@@ -28,7 +30,7 @@ const orNull = <T extends Parameters<typeof toRecord>[0]>(row: T | null) => (row
 
 export function apiKeyRepository(prisma: PrismaClient) {
   return {
-    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string; expiresAt?: Date | null }): Promise<ApiKeyRecord> {
+    async create(tenantId: string, input: { name: string; role: Role; prefix: string; secretHash: string; expiresAt?: Date | null; galleryIds?: string[] }): Promise<ApiKeyRecord> {
       return toRecord(await prisma.apiKey.create({ data: { tenantId, ...input, role: roleToPrisma(input.role) }, select }));
     },
     /**

@@ -20,7 +20,7 @@ export interface TenantLifecycleRecord {
  * The tables a tenant deletion empties, children before parents so that no batch cascades into
  * an unbounded delete. Constant identifiers, never input: they are interpolated into SQL.
  */
-export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
+export const TENANT_TABLES = ['RecognitionEvent', 'FaceChange', 'Face', 'EnrollmentSession', 'GalleryMember', 'Person', 'Gallery', 'AuditLog', 'ApiKey'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 
 const COLUMNS = `id, name, slug, status, "statusChangedAt", "deletionProgress", "deletedAt", "createdAt"`;
@@ -81,7 +81,8 @@ export function tenantLifecycleRepository(pool: pg.Pool) {
      */
     async deleteBatch(tenantId: string, table: TenantTable, limit: number): Promise<number> {
       return inTransaction(pool, async (client) => {
-        const key = table === 'FaceChange' ? 'seq' : 'id';
+        // GalleryMember has no id: a batch takes whole people's memberships (at most their galleries each).
+        const key = table === 'FaceChange' ? 'seq' : table === 'GalleryMember' ? '"personId"' : 'id';
         const { rowCount } = await client.query(
           `DELETE FROM "${table}" WHERE ${key} IN (SELECT ${key} FROM "${table}" WHERE "tenantId" = $1 LIMIT $2)`,
           [tenantId, limit],

@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient, TenantStatus } from './generated/client.js';
+import { DEFAULT_GALLERY_NAME } from './gallery-repository.js';
 import { rethrowKnown } from './prisma-errors.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 
@@ -21,9 +23,21 @@ const select = {
 
 export function tenantRepository(prisma: PrismaClient) {
   return {
+    /**
+     * A new tenant starts with one gallery, "default", which is its default gallery set: people
+     * created without galleries join it and identify without galleries searches it.
+     */
     async create(input: { name: string; slug: string; settings: object }): Promise<TenantRecord> {
+      const galleryId = randomUUID();
       try {
-        return await prisma.tenant.create({ data: input, select });
+        return await prisma.tenant.create({
+          data: {
+            ...input,
+            settings: { ...input.settings, defaultGalleryIds: [galleryId] },
+            galleries: { create: { id: galleryId, name: DEFAULT_GALLERY_NAME, description: 'The tenant’s first gallery; new people join it unless told otherwise.' } },
+          },
+          select,
+        });
       } catch (err) {
         rethrowKnown(err, `A tenant with slug "${input.slug}" already exists.`, 'slug');
       }

@@ -3,3 +3,5 @@ export type { TenantIndexOptions } from './tenant-index.js';
 export { TenantIndexes } from './tenant-indexes.js';
 export type { IndexEvent } from './tenant-indexes.js';
 export { IndexSync, PgChangeFeed } from './sync.js';
+export { searchGalleries } from './search-galleries.js';
+export type { IndexKey } from './tenant-indexes.js';

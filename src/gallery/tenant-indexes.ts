@@ -1,12 +1,14 @@
 import { AppError } from '../errors.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
-import type { FaceIndexSource } from '../db/face-index-source.js';
+import type { FaceIndexKey, FaceIndexSource } from '../db/face-index-source.js';
 import { applyChanges } from './apply-changes.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
 import type { FaceHit } from '../search/index.js';
 
-export interface IndexKey {
+/** One index: a gallery of a tenant, for one embedding model (vectors of models never meet). */
+export interface IndexKey extends FaceIndexKey {
   tenantId: string;
+  galleryId: string;
   model: string;
 }
 
@@ -55,7 +57,8 @@ interface LoadProgress {
 }
 
 /**
- * The in-memory indexes of this process, one per (tenant, model), built lazily from the database.
+ * The in-memory indexes of this process, one per (tenant, gallery, model), built lazily from the
+ * database. A person in several galleries has their vectors in each of those indexes.
  * Every mutation of one key's index (change catch-up, the swap after a rebuild) runs through one
  * promise chain per key, so sync never interleaves an add with a delete. A key's slot only ever
  * holds an index of that tenant, built from rows filtered by that tenant id.
@@ -70,8 +73,8 @@ export class TenantIndexes {
     this.options = { ...DEFAULT_TENANT_INDEXES_OPTIONS, ...options };
   }
 
-  state(tenantId: string, model: string): IndexState {
-    return this.slots.get(keyOf({ tenantId, model }))?.state ?? 'absent';
+  state(key: IndexKey): IndexState {
+    return this.slots.get(keyOf(key))?.state ?? 'absent';
   }
 
   /** Keys whose index is in memory (ready or rebuilding): the ones sync keeps current. */
@@ -80,17 +83,16 @@ export class TenantIndexes {
   }
 
   /** Faces in each index in memory, read at every metrics scrape so deletes show at once. */
-  sizes(): { tenantId: string; model: string; faces: number }[] {
+  sizes(): (IndexKey & { faces: number })[] {
     return [...this.slots].flatMap(([k, slot]) => (hasIndex(slot) ? [{ ...parseKey(k), faces: slot.index.size }] : []));
   }
 
-  async search(tenantId: string, model: string, vector: Float32Array, k: number): Promise<FaceHit[]> {
-    return (await this.get(tenantId, model)).search(vector, k);
+  async search(key: IndexKey, vector: Float32Array, k: number): Promise<FaceHit[]> {
+    return (await this.get(key)).search(vector, k);
   }
 
   /** The ready index, loading it first if needed; waits at most loadWaitMs. */
-  async get(tenantId: string, model: string): Promise<TenantIndex> {
-    const key = { tenantId, model };
+  async get(key: IndexKey): Promise<TenantIndex> {
     const k = keyOf(key);
     const slot = this.slots.get(k);
     switch (slot?.state) {
@@ -110,7 +112,7 @@ export class TenantIndexes {
 
   /** Starts loading the given keys in the background (eager start); resolves when all settled. */
   async preload(keys: readonly IndexKey[]): Promise<void> {
-    await Promise.allSettled(keys.map((key) => this.get(key.tenantId, key.model).catch(() => undefined)));
+    await Promise.allSettled(keys.map((key) => this.get(key).catch(() => undefined)));
     await Promise.allSettled(keys.map((key) => this.loadingPromise(key)));
   }
 
@@ -118,12 +120,11 @@ export class TenantIndexes {
    * Applies the change log to a loaded index (no-op for keys not in memory: they will read the
    * database when loaded). Concurrent calls coalesce into one queued catch-up.
    */
-  refresh(tenantId: string, model: string): Promise<void> {
-    const key = { tenantId, model };
+  refresh(key: IndexKey): Promise<void> {
     const k = keyOf(key);
     const current = this.slots.get(k);
     // A change may commit after the load's own catch-up has read the log: look again once loaded.
-    if (current?.state === 'loading') return current.done.then(() => this.refresh(tenantId, model), () => undefined);
+    if (current?.state === 'loading') return current.done.then(() => this.refresh(key), () => undefined);
     if (!hasIndex(current)) return Promise.resolve();
     const queued = this.pendingRefresh.get(k);
     if (queued) return queued;
@@ -131,7 +132,7 @@ export class TenantIndexes {
       this.pendingRefresh.delete(k);
       const slot = this.slots.get(k);
       if (!hasIndex(slot)) return;
-      await applyChanges(slot.index, this.options.source, tenantId, model);
+      await applyChanges(slot.index, this.options.source, key);
       const reason = slot.index.rebuildReason();
       if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
     });
@@ -139,15 +140,20 @@ export class TenantIndexes {
     return run;
   }
 
-  /** Catches up every loaded index that is behind, asking the database about all of them at once. */
-  async refreshAll(): Promise<void> {
-    const keys = this.loadedKeys();
+  /**
+   * Catches up every loaded index that is behind (or those `which` selects, such as one tenant's
+   * after its own write), asking the database about all of them at once.
+   */
+  async refreshAll(which: (key: IndexKey) => boolean = () => true): Promise<void> {
+    const keys = this.loadedKeys().filter(which);
     const latest = await this.options.source.maxChangeSeqs(keys);
     const behind = keys.filter((key, i) => {
       const slot = this.slots.get(keyOf(key));
       return hasIndex(slot) && latest[i]! > slot.index.appliedSeq;
     });
-    await Promise.all(behind.map((key) => this.refresh(key.tenantId, key.model)));
+    // A load in flight may have read the log before a change committed: refresh looks again once it is ready.
+    const loading = [...this.slots].filter(([, slot]) => slot.state === 'loading').map(([k]) => parseKey(k)).filter(which);
+    await Promise.all([...behind, ...loading].map((key) => this.refresh(key)));
   }
 
   /** Forgets every index of a tenant (for example when the tenant is deleted). */
@@ -194,14 +200,14 @@ export class TenantIndexes {
    */
   private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void): Promise<TenantIndex> {
     const { source, index: indexOptions, loadBatchSize } = this.options;
-    const seq = await source.maxChangeSeq(key.tenantId, key.model);
-    progress.expected = await source.countSearchable(key.tenantId, key.model);
+    const seq = await source.maxChangeSeq(key);
+    progress.expected = await source.countSearchable(key);
     const index = new TenantIndex(TenantIndex.kindFor(progress.expected, indexOptions), seq, indexOptions);
-    for await (const batch of source.streamSearchable(key.tenantId, key.model, loadBatchSize)) {
+    for await (const batch of source.streamSearchable(key, loadBatchSize)) {
       progress.faces += await index.add(batch);
     }
     return this.serial(keyOf(key), async () => {
-      await applyChanges(index, source, key.tenantId, key.model);
+      await applyChanges(index, source, key);
       install(index);
       return index;
     });
@@ -297,17 +303,19 @@ function hasIndex(slot: Slot | undefined): slot is Extract<Slot, { state: 'ready
 }
 
 function unavailable(key: IndexKey, what: string): AppError {
-  return new AppError('INDEX_UNAVAILABLE', `The face index for model ${key.model} ${what}.`, {
+  return new AppError('INDEX_UNAVAILABLE', `The face index of gallery ${key.galleryId} for model ${key.model} ${what}.`, {
     model: key.model,
+    galleryId: key.galleryId,
   });
 }
 
-// Tenant ids are UUIDs (no '|'), so the key splits back unambiguously.
+// Tenant and gallery ids are UUIDs (no '|'), so the key splits back unambiguously.
 function keyOf(key: IndexKey): string {
-  return `${key.tenantId}|${key.model}`;
+  return `${key.tenantId}|${key.galleryId}|${key.model}`;
 }
 
 function parseKey(k: string): IndexKey {
-  const at = k.indexOf('|');
-  return { tenantId: k.slice(0, at), model: k.slice(at + 1) };
+  const first = k.indexOf('|');
+  const second = k.indexOf('|', first + 1);
+  return { tenantId: k.slice(0, first), galleryId: k.slice(first + 1, second), model: k.slice(second + 1) };
 }

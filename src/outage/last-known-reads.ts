@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isDatabaseUnreachable, type Cursor, type PersonRecord, type Repositories, type TenantRecord } from '../db/index.js';
+import { isDatabaseUnreachable, type Cursor, type GalleryRecord, type PersonRecord, type Repositories, type TenantRecord } from '../db/index.js';
 import { serviceUnavailable, type DatabaseOutage } from './database-outage.js';
 
 export interface LastKnownReadsOptions {
@@ -12,8 +12,8 @@ export interface LastKnownReadsOptions {
 const WARM_PAGE = 100;
 
 /**
- * The two reads identify makes besides the key check (the tenant's settings, the matched
- * people's records), remembered as last read so that identify can answer while the database is
+ * The reads identify makes besides the key check (the tenant's settings, the matched people's
+ * records, the galleries it names), remembered as last read so that identify can answer while the database is
  * unreachable. In normal operation every call still reads the database; the copies are used only
  * during an outage, within its grace. Keys start with the tenant id: one tenant's copy is never
  * another's answer. So that a camera can still name someone this process has not matched yet,
@@ -24,6 +24,8 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
   const people = new LRUCache<string, PersonRecord>({ max: options.maxPeople ?? 100_000 });
   const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`;
   const warmed = new LRUCache<string, true>({ max: options.maxTenants ?? 10_000 });
+  // Galleries an identify named, as last read: they are checked to exist before their indexes are searched.
+  const galleries = new LRUCache<string, GalleryRecord>({ max: options.maxPeople ?? 100_000 });
   const warmLimit = options.warmPeoplePerTenant ?? 10_000;
 
   function warm(tenantId: string): void {
@@ -72,6 +74,23 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
             const tenant = tenants.get(tenantId);
             if (!tenant) throw serviceUnavailable('The database is unreachable and this tenant’s settings are not in memory; retry in a few seconds.');
             return tenant;
+          },
+        ),
+    },
+    galleries: {
+      ...repos.galleries,
+      byIds: (tenantId, ids) =>
+        read(
+          async () => {
+            const found = await repos.galleries.byIds(tenantId, ids);
+            for (const g of found) galleries.set(personKey(tenantId, g.id), g);
+            return found;
+          },
+          // One not held here may exist: failing visibly beats a NOT_FOUND the database would not give.
+          () => {
+            const found = ids.map((id) => galleries.get(personKey(tenantId, id)));
+            if (found.some((g) => g === undefined)) throw serviceUnavailable('The database is unreachable and a named gallery is not in memory; retry in a few seconds.');
+            return found as GalleryRecord[];
           },
         ),
     },

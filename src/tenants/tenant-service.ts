@@ -6,6 +6,7 @@ import { defaultSettings, readSettings, type TenantSettings } from './tenant-set
 import { validateVoteParams } from '../identify/vote-params.js';
 import { validatePolicy, type TenantPolicy } from './tenant-policy.js';
 import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
+import { checkGalleryIds } from '../galleries/gallery-ids.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;
@@ -19,6 +20,7 @@ export interface CreatedKey {
 
 export type SettingsInput = {
   model?: string | null;
+  defaultGalleryIds?: readonly string[] | null;
   k1?: number | null;
   k2?: number | null;
   threshold?: number | null;
@@ -40,10 +42,10 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null = null): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null = null, galleryIds: string[] = []): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = apiKeyHasher.generate();
-    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt });
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt, galleryIds });
     return { apiKey, secret };
   }
 
@@ -89,6 +91,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
         k1: input.k1 ?? base.k1,
         k2: input.k2 ?? base.k2,
         threshold: input.threshold ?? base.threshold,
+        defaultGalleryIds: input.defaultGalleryIds ? await checkGalleryIds(repos, v.tenantId, input.defaultGalleryIds, 'defaultGalleryIds') : current.settings.defaultGalleryIds,
         operatorVoteOverride: input.operatorVoteOverride ?? current.settings.operatorVoteOverride,
         clientVoteOverride: input.clientVoteOverride ?? current.settings.clientVoteOverride,
         clientSeesUnknownCandidates: input.clientSeesUnknownCandidates ?? current.settings.clientSeesUnknownCandidates,
@@ -111,9 +114,12 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       return view(updated);
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null; galleryIds?: readonly string[] | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
-      const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()));
+      // Only a CLIENT key (a camera, a kiosk) can be scoped: the other roles manage or report on the whole tenant.
+      if (input.galleryIds && input.role !== 'CLIENT') throw badInput('galleryIds', `Only CLIENT keys can be scoped to galleries; a ${input.role} key acts on the whole tenant.`);
+      const galleryIds = input.galleryIds ? await checkGalleryIds(repos, v.tenantId, input.galleryIds, 'galleryIds') : [];
+      const created = await issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()), galleryIds);
       await repos.audit.record(v.tenantId, { actorKeyId: v.keyId, action: 'apiKey.create', target: created.apiKey.id });
       return created;
     },

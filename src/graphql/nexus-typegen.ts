@@ -254,7 +254,7 @@ export interface NexusGenEnums {
   RecognitionDecision: "MATCH" | "NO_FACE" | "UNKNOWN"
   RejectionReason: "DUPLICATE" | "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "LOW_QUALITY" | "MULTIPLE_FACES" | "NO_FACE"
   ReportBucket: "DAY" | "HOUR" | "MONTH" | "WEEK"
-  StatsDimension: "DECISION" | "PERSON" | "SOURCE"
+  StatsDimension: "DECISION" | "GALLERY" | "PERSON" | "SOURCE"
   TenantStatus: "ACTIVE" | "DELETED" | "DELETING" | "SUSPENDED"
   VoteOverride: "ANY" | "NONE" | "STRICTER"
 }
@@ -459,6 +459,7 @@ export interface NexusGenObjects {
     count: number; // Int!
     decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     distinctPeople: number; // Int!
+    galleryId?: string | null; // ID
     medianDistance?: number | null; // Float
     p95LatencyMs?: number | null; // Float
     personId?: string | null; // ID
@@ -938,6 +939,7 @@ export interface NexusGenFieldTypes {
     count: number; // Int!
     decision: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     distinctPeople: number; // Int!
+    galleryId: string | null; // ID
     medianDistance: number | null; // Float
     p95LatencyMs: number | null; // Float
     person: NexusGenRootTypes['Person'] | null; // Person
@@ -1422,6 +1424,7 @@ export interface NexusGenFieldTypeNames {
     count: 'Int'
     decision: 'RecognitionDecision'
     distinctPeople: 'Int'
+    galleryId: 'ID'
     medianDistance: 'Float'
     p95LatencyMs: 'Float'
     person: 'Person'

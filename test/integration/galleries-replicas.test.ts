@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { startTestServer, type TestServer } from '../support/test-server.js';
+import { createTenant } from '../support/factories.js';
+import { facesDevPeople } from '../support/datasets.js';
+import { gqlAt, spawnServer, type ChildServer } from '../support/child-server.js';
+import { TEST_EMBEDDED } from '../support/test-database.js';
+import { createGallery, enrollPerson, identifyIn, type GqlTarget } from '../support/galleries.js';
+
+/**
+ * Two server processes on one PostgreSQL: moving a person between galleries on replica A changes
+ * replica B's answer within a second. B's catch-up period is a minute, so only the change log's
+ * NOTIFY can do it; nothing is re-embedded (the faces were enrolled before the move).
+ */
+let a: TestServer;
+let b: ChildServer | undefined;
+
+before(async () => {
+  if (TEST_EMBEDDED) return;
+  a = await startTestServer();
+});
+after(async () => {
+  b?.process.kill('SIGKILL');
+  await a?.stop();
+});
+
+it('moving a person between galleries on one replica changes the answer on another within 1 s', { skip: TEST_EMBEDDED && 'embedded database is single-process' }, async () => {
+  b = await spawnServer({ DATABASE_URL: a.database.url!, VISAGE_SYNC_INTERVAL_MS: '60000' });
+  const onB: GqlTarget = { gql: (query, variables = {}, token = '') => gqlAt(b!.url, query, variables, token) };
+  const tenant = await createTenant(a);
+  const [p, q] = facesDevPeople(5);
+  const site1 = await createGallery(a, tenant.secret, 'site-1');
+  const site2 = await createGallery(a, tenant.secret, 'site-2');
+  const person = await enrollPerson(a, tenant.secret, p!.files.slice(0, 3), [site1.id]);
+  await enrollPerson(a, tenant.secret, q!.files.slice(0, 2), [site2.id]);
+  const probe = p!.files[4]!;
+  let last: unknown;
+  const matchOnB = async (galleryId: string) => {
+    last = await identifyIn(onB, tenant.secret, probe, [galleryId]);
+    return (last as { data?: { identify: { faces: { person: { id: string } | null }[] } } }).data?.identify.faces[0]?.person?.id === person.id;
+  };
+  // B loads both galleries' indexes now, before the move it must learn about by notification.
+  assert.equal(await matchOnB(site1.id), true, JSON.stringify(last));
+  assert.equal(await matchOnB(site2.id), false, JSON.stringify(last));
+
+  const moved = await a.gql(
+    `mutation($from: GalleryMembersInput!, $to: GalleryMembersInput!) { removeFromGallery(input: $from) { id } addToGallery(input: $to) { id } }`,
+    { from: { galleryId: site1.id, personIds: [person.id] }, to: { galleryId: site2.id, personIds: [person.id] } },
+    tenant.secret,
+  );
+  assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
+  const committedAt = Date.now();
+  let seenAfter = Infinity;
+  while (Date.now() - committedAt < 1000) {
+    if (await matchOnB(site2.id)) {
+      seenAfter = Date.now() - committedAt;
+      break;
+    }
+  }
+  assert.ok(seenAfter < 1000, `replica B did not match the person in their new gallery within 1 s of the commit\n${JSON.stringify(last)}\n${b.output()}`);
+  // The removal committed (and was announced) before the addition.
+  assert.equal(await matchOnB(site1.id), false, JSON.stringify(last));
+
+  // Deleting the person on A removes them from every gallery's index on B too.
+  await a.gql('mutation($i: DeletePersonInput!) { deletePerson(input: $i) { id } }', { i: { id: person.id } }, tenant.secret);
+  const deletedAt = Date.now();
+  let goneAfter = Infinity;
+  while (Date.now() - deletedAt < 1000) {
+    if (!(await matchOnB(site2.id))) {
+      goneAfter = Date.now() - deletedAt;
+      break;
+    }
+  }
+  assert.ok(goneAfter < 1000, `replica B still matched the deleted person after 1 s\n${b.output()}`);
+});

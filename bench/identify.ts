@@ -7,6 +7,12 @@
 // The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
 // "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
 // calibration as the server reports it on /metrics.
+// With `--galleries N [--gallery-faces F]` the tenant instead has N galleries of about F synthetic
+// faces (each person in 1–3 galleries; bench/gallery-layout.ts), the real people are in the first
+// gallery, and identify names it; a second tenant with one gallery of F synthetic faces plus the
+// same real people is measured in the same rounds. The line then also has "galleries", "indexMb"
+// (every gallery's index) against "singleIndexMb" (one index of the tenant's distinct faces), and
+// "oneGalleryTenantP50Ms" with "p50VsOneGalleryTenant".
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -18,6 +24,7 @@ import { migrate } from '../src/db/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { analyzeImage, createVision } from '../src/vision/index.js';
+import { createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -31,6 +38,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     data: { type: 'string', default: path.resolve('../shared/datasets/faces-dev') },
     port: { type: 'string', default: '4391' },
+    galleries: { type: 'string', default: '0' },
+    'gallery-faces': { type: 'string', default: '1000' },
   },
 });
 const ADMIN = `bench-admin-${randomUUID()}`;
@@ -52,10 +61,11 @@ function unitVector(dim: number): number[] {
   return v.map((x) => x / n);
 }
 
-async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number, model: string) {
+async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number, model: string, galleryId: string) {
   const person = randomUUID();
   const session = randomUUID();
   await pool.query(`INSERT INTO "Person" (id, "tenantId", "displayName", "updatedAt") VALUES ($1, $2, 'synthetic', now())`, [person, tenantId]);
+  await pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") VALUES ($1, $2, $3)`, [galleryId, person, tenantId]);
   await pool.query(`INSERT INTO "EnrollmentSession" (id, "tenantId", "personId", source, status, "updatedAt") VALUES ($1, $2, $3, 'IMPORT', 'COMPLETED', now())`, [session, tenantId, person]);
   for (let done = 0; done < count; done += 1000) {
     const vectors = Array.from({ length: Math.min(1000, count - done) }, () => `[${unitVector(512).join(',')}]`);
@@ -123,11 +133,28 @@ async function main() {
       if (await fetch(`${URL_BASE}/readyz`).then((r) => r.ok, () => false)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id } secret } }', { i: { name: 'bench', slug: 'bench' } }, ADMIN);
-    const token: string = createTenant.secret;
-    await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, token);
-    await seedSynthetic(pool, createTenant.tenant.id, Number(args.synthetic), args.model!);
-    log(`seeded ${args.synthetic} synthetic faces`);
+    const newTenant = async (slug: string) => {
+      const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id settings { defaultGalleryIds } } secret } }', { i: { name: slug, slug } }, ADMIN);
+      await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, createTenant.secret);
+      return { id: createTenant.tenant.id as string, token: createTenant.secret as string, defaultGallery: createTenant.tenant.settings.defaultGalleryIds[0] as string };
+    };
+    const tenant = await newTenant('bench');
+    const token = tenant.token;
+    const galleryCount = Number(args.galleries);
+    const facesEach = Number(args['gallery-faces']);
+    let galleries: string[] = [];
+    let solo: Awaited<ReturnType<typeof newTenant>> | null = null;
+    if (galleryCount > 0) {
+      galleries = await createGalleries(pool, tenant.id, galleryCount, 'site-');
+      // Each person is in 2 galleries on average, so N·F/2 people give each gallery about F faces.
+      await seedPeople(pool, tenant.id, args.model!, Math.round((galleryCount * facesEach) / 2), spreadOver(galleries));
+      solo = await newTenant('bench-solo');
+      await seedPeople(pool, solo.id, args.model!, facesEach, () => [solo!.defaultGallery]);
+      log(`seeded ${galleryCount} galleries of ~${facesEach} faces, and a one-gallery tenant of ${facesEach}`);
+    } else {
+      await seedSynthetic(pool, tenant.id, Number(args.synthetic), args.model!, tenant.defaultGallery);
+      log(`seeded ${args.synthetic} synthetic faces`);
+    }
 
     const probes: string[] = [];
     const probeBytes: Buffer[] = [];
@@ -135,10 +162,14 @@ async function main() {
     for (const name of readdirSync(args.data!).sort()) {
       const files = readdirSync(path.join(args.data!, name)).sort().map((f) => path.join(args.data!, name, f));
       if (files.length < 4) continue;
-      const { createPerson } = await gql('mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }', { i: { displayName: name } }, token);
       const images = files.slice(0, 3).map((f) => ({ data: readFileSync(f).toString('base64'), filename: path.basename(f) }));
-      const { enrollFaces } = await gql('mutation($i: EnrollFacesInput!) { enrollFaces(input: $i) { session { imagesAccepted } } }', { i: { personId: createPerson.id, images, largestFaceOnly: true } }, token);
-      realFaces += enrollFaces.session.imagesAccepted;
+      // With galleries the real people are in the first one (and in the one-gallery tenant).
+      const targets: { t: string; galleryIds?: string[] }[] = [{ t: token, ...(galleries.length > 0 ? { galleryIds: [galleries[0]!] } : {}) }, ...(solo ? [{ t: solo.token }] : [])];
+      for (const { t, galleryIds } of targets) {
+        const { createPerson } = await gql('mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }', { i: { displayName: name, ...(galleryIds ? { galleryIds } : {}) } }, t);
+        const { enrollFaces } = await gql('mutation($i: EnrollFacesInput!) { enrollFaces(input: $i) { session { imagesAccepted } } }', { i: { personId: createPerson.id, images, largestFaceOnly: true } }, t);
+        if (t === token) realFaces += enrollFaces.session.imagesAccepted;
+      }
       probeBytes.push(...files.slice(3).map((f) => readFileSync(f)));
     }
     probes.push(...probeBytes.map((b) => b.toString('base64')));
@@ -151,19 +182,24 @@ async function main() {
     const bare = (i: number) => analyzeImage(probeBytes[i % probeBytes.length]!, { model, vision });
     for (let i = 0; i < 8; i++) await bare(i);
 
-    const identify = async (i: number) => {
+    const identifyAs = (t: string, galleryIds: string[] | undefined) => async (i: number) => {
       const started = performance.now();
-      await gql('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data: probes[i % probes.length] }, source: 'bench' } }, token);
+      await gql('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data: probes[i % probes.length] }, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } }, t);
       return performance.now() - started;
     };
+    const identify = identifyAs(token, galleries.length > 0 ? [galleries[0]!] : undefined);
+    const identifySolo = solo ? identifyAs(solo.token, undefined) : null;
     for (let i = 0; i < 8; i++) await identify(i);
+    for (let i = 0; identifySolo && i < 8; i++) await identifySolo(i);
 
     const n = Number(args.requests);
-    const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
+    const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>>; solo: Awaited<ReturnType<typeof measure>> | null }[] = [];
     for (let r = 0; r < Number(args.rounds); r++) {
       const bareRun = await measure(bare, n);
       const serverRun = await measure(identify, n);
-      rounds.push({ bare: bareRun, server: serverRun });
+      const soloRun = identifySolo ? await measure(identifySolo, n) : null;
+      rounds.push({ bare: bareRun, server: serverRun, solo: soloRun });
+      if (soloRun) log(`round ${r + 1}: one gallery of ${galleryCount}: p50 ${serverRun.p50.toFixed(1)} ms; one-gallery tenant: p50 ${soloRun.p50.toFixed(1)} ms`);
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
@@ -177,9 +213,23 @@ async function main() {
       p95Ms: +median(rounds.map((r) => r.server.p95)).toFixed(1),
       rpsAt8: +rpsAt8.toFixed(1),
       efficiency: +(rpsAt8 / bareRps).toFixed(2),
-      galleryFaces: Number(args.synthetic) + realFaces,
+      galleryFaces: galleryCount > 0 ? facesEach + realFaces : Number(args.synthetic) + realFaces,
+      ...(galleryCount > 0 ? await galleryFigures(rounds.map((r) => r.server.p50), rounds.map((r) => r.solo!.p50)) : {}),
     };
     console.log(JSON.stringify(result));
+
+    async function galleryFigures(p50s: number[], soloP50s: number[]) {
+      const memory = await measureLayouts(pool, tenant.id, args.model!, galleries);
+      const p50 = median(p50s);
+      const soloP50 = median(soloP50s);
+      return {
+        galleries: galleryCount,
+        ...memory,
+        memoryRatio: +(memory.indexMb / memory.singleIndexMb).toFixed(2),
+        oneGalleryTenantP50Ms: +soloP50.toFixed(1),
+        p50VsOneGalleryTenant: +(p50 / soloP50).toFixed(2),
+      };
+    }
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));

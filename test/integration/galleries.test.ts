@@ -113,6 +113,20 @@ describe('keys scoped to galleries', () => {
     assert.equal(errorCode(await server.gql('query($id: ID!) { person(id: $id) { id } }', { id: ids.a }, door.secret)), 'NOT_FOUND');
     const galleries = await server.gql('{ galleries { totalCount edges { node { id } } } }', {}, door.secret);
     assert.deepEqual(galleries.data!.galleries.edges.map((e: { node: { id: string } }) => e.node.id), [ids.g2]);
+    const verify = await server.gql('mutation($i: VerifyInput!) { verify(input: $i) { decision } }', { i: { image: imageInput(pa!.files[4]!), personId: ids.a } }, door.secret);
+    assert.equal(errorCode(verify), 'NOT_FOUND', 'a person outside the key’s galleries does not exist for it');
+  });
+
+  it('the default gallery set is a tenant setting', async () => {
+    const SET = 'mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { settings { defaultGalleryIds } } }';
+    const set = await server.gql(SET, { i: { defaultGalleryIds: [ids.g1] } }, tenant.secret);
+    assert.deepEqual(set.data!.updateTenantSettings.settings.defaultGalleryIds, [ids.g1]);
+    try {
+      assert.equal((await identify(undefined)).data!.identify.faces[0].person?.id, ids.a);
+    } finally {
+      await server.gql(SET, { i: { defaultGalleryIds: [ids.defaultGallery] } }, tenant.secret);
+    }
+    assert.equal(errorCode(await server.gql(SET, { i: { defaultGalleryIds: [] } }, tenant.secret)), 'BAD_USER_INPUT');
   });
 
   it('are CLIENT keys only, and keep a gallery from being deleted while active', async () => {

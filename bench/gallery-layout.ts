@@ -2,7 +2,9 @@
 // of about F synthetic faces each (every person one face, in 1 to 3 galleries, so each index holds
 // its members' vectors and a person in three galleries is stored three times), and measures the
 // memory of that layout against one index of the same tenant's distinct faces (the
-// one-index-per-(tenant, model) layout), by the indexes' own estimate and by RSS growth.
+// one-index-per-(tenant, model) layout), by the indexes' own estimate (the figure the LRU memory
+// budget uses: vectors plus id map). RSS growth is not reported: freed FAISS memory stays with the
+// allocator, so it says more about the order of the loads than about the layouts.
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { pgFaceIndexSource } from '../src/db/index.js';
@@ -59,19 +61,15 @@ export function spreadOver(galleries: readonly string[]): (i: number) => string[
 export interface LayoutMemory {
   /** Every gallery's index: the layout Visage uses. */
   indexMb: number;
-  indexRssMb: number;
   vectors: number;
   /** One index of the tenant's distinct faces: the one-index-per-(tenant, model) layout. */
   singleIndexMb: number;
-  singleRssMb: number;
   distinctFaces: number;
 }
 
 const mb = (bytes: number) => +(bytes / 1024 / 1024).toFixed(1);
 
 async function loadAll(pool: pg.Pool, keys: { tenantId: string; galleryId: string; model: string }[]) {
-  global.gc?.();
-  const rssBefore = process.memoryUsage().rss;
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(pool), loadWaitMs: 600_000 });
   let bytes = 0;
   let vectors = 0;
@@ -80,8 +78,8 @@ async function loadAll(pool: pg.Pool, keys: { tenantId: string; galleryId: strin
     bytes += index.estimatedBytes();
     vectors += index.size;
   }
-  const rss = process.memoryUsage().rss - rssBefore;
-  return { indexes, bytes, vectors, rss };
+  indexes.clear();
+  return { bytes, vectors };
 }
 
 /**
@@ -89,14 +87,10 @@ async function loadAll(pool: pg.Pool, keys: { tenantId: string; galleryId: strin
  * tenant (an extra gallery of everyone, which the server never loads), one layout at a time.
  */
 export async function measureLayouts(pool: pg.Pool, tenantId: string, model: string, galleryIds: readonly string[]): Promise<LayoutMemory> {
-  let perGallery: Awaited<ReturnType<typeof loadAll>> | null = await loadAll(pool, galleryIds.map((galleryId) => ({ tenantId, galleryId, model })));
-  const result = { indexMb: mb(perGallery.bytes), indexRssMb: mb(perGallery.rss), vectors: perGallery.vectors };
-  perGallery.indexes.clear();
-  perGallery = null;
+  const perGallery = await loadAll(pool, galleryIds.map((galleryId) => ({ tenantId, galleryId, model })));
   const [everyone] = await createGalleries(pool, tenantId, 1, 'everyone-');
   await pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") SELECT $1, id, $2 FROM "Person" WHERE "tenantId" = $2`, [everyone, tenantId]);
   const single = await loadAll(pool, [{ tenantId, galleryId: everyone!, model }]);
-  single.indexes.clear();
   await pool.query(`DELETE FROM "Gallery" WHERE id = $1`, [everyone]);
-  return { ...result, singleIndexMb: mb(single.bytes), singleRssMb: mb(single.rss), distinctFaces: single.vectors };
+  return { indexMb: mb(perGallery.bytes), vectors: perGallery.vectors, singleIndexMb: mb(single.bytes), distinctFaces: single.vectors };
 }

@@ -22,7 +22,7 @@ const WARM_PAGE = 100;
 export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, options: LastKnownReadsOptions = {}): Repositories {
   const tenants = new LRUCache<string, TenantRecord>({ max: options.maxTenants ?? 10_000 });
   const people = new LRUCache<string, PersonRecord>({ max: options.maxPeople ?? 100_000 });
-  const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`;
+  const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`; // also keys galleries
   const warmed = new LRUCache<string, true>({ max: options.maxTenants ?? 10_000 });
   // Galleries an identify named, as last read: they are checked to exist before their indexes are searched.
   const galleries = new LRUCache<string, GalleryRecord>({ max: options.maxPeople ?? 100_000 });
@@ -58,6 +58,29 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
     return fromMemory();
   }
 
+  /** A by-ids read that remembers what it returns, and answers from that during an outage only if it holds every id. */
+  function rememberedByIds<T extends { id: string }>(
+    cache: LRUCache<string, T>,
+    fromDb: (tenantId: string, ids: readonly string[]) => Promise<T[]>,
+    what: string,
+    afterRead?: (tenantId: string) => void,
+  ) {
+    return (tenantId: string, ids: readonly string[]): Promise<T[]> =>
+      read(
+        async () => {
+          const found = await fromDb(tenantId, ids);
+          for (const x of found) cache.set(personKey(tenantId, x.id), x);
+          afterRead?.(tenantId);
+          return found;
+        },
+        () => {
+          const found = ids.map((id) => cache.get(personKey(tenantId, id)));
+          if (found.some((x) => x === undefined)) throw serviceUnavailable(`The database is unreachable and ${what} is not in memory; retry in a few seconds.`);
+          return found as T[];
+        },
+      );
+  }
+
   return {
     ...repos,
     tenants: {
@@ -77,41 +100,10 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
           },
         ),
     },
-    galleries: {
-      ...repos.galleries,
-      byIds: (tenantId, ids) =>
-        read(
-          async () => {
-            const found = await repos.galleries.byIds(tenantId, ids);
-            for (const g of found) galleries.set(personKey(tenantId, g.id), g);
-            return found;
-          },
-          // One not held here may exist: failing visibly beats a NOT_FOUND the database would not give.
-          () => {
-            const found = ids.map((id) => galleries.get(personKey(tenantId, id)));
-            if (found.some((g) => g === undefined)) throw serviceUnavailable('The database is unreachable and a named gallery is not in memory; retry in a few seconds.');
-            return found as GalleryRecord[];
-          },
-        ),
-    },
-    people: {
-      ...repos.people,
-      byIds: (tenantId, ids) =>
-        read(
-          async () => {
-            const found = await repos.people.byIds(tenantId, ids);
-            for (const p of found) people.set(personKey(tenantId, p.id), p);
-            warm(tenantId);
-            return found;
-          },
-          () => {
-            // A person missing here was never read by this process: answering without them
-            // would turn a match into a silent Unknown, so the call fails visibly instead.
-            const found = ids.map((id) => people.get(personKey(tenantId, id)));
-            if (found.some((p) => p === undefined)) throw serviceUnavailable('The database is unreachable and a matched person’s record is not in memory; retry in a few seconds.');
-            return found as PersonRecord[];
-          },
-        ),
-    },
+    // A gallery not held here may exist: failing visibly beats a NOT_FOUND the database would not give.
+    galleries: { ...repos.galleries, byIds: rememberedByIds(galleries, (t, ids) => repos.galleries.byIds(t, ids), 'a named gallery') },
+    // A person missing here was never read by this process: answering without them would turn a
+    // match into a silent Unknown, so the call fails visibly instead.
+    people: { ...repos.people, byIds: rememberedByIds(people, (t, ids) => repos.people.byIds(t, ids), 'a matched person’s record', warm) },
   };
 }

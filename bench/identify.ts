@@ -12,7 +12,9 @@
 // gallery, and identify names it; a second tenant with one gallery of F synthetic faces plus the
 // same real people is measured in the same rounds. The line then also has "galleries", "indexMb"
 // (every gallery's index) against "singleIndexMb" (one index of the tenant's distinct faces), and
-// "oneGalleryP50Ms" against "oneGalleryTenantP50Ms" (interleaved request by request) and their ratio.
+// "oneGalleryP50Ms" against "oneGalleryTenantP50Ms" (interleaved request by request) and their ratio,
+// and the search of one gallery in its own index ("searchMs") against the one-index layout's
+// search filtered to the gallery's members ("filteredSearchMs"), in this process.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -235,6 +237,7 @@ async function main() {
         galleries: galleryCount,
         ...memory,
         memoryRatio: +(memory.indexMb / memory.singleIndexMb).toFixed(2),
+        filteredSearchRatio: +(memory.filteredSearchMs / memory.searchMs).toFixed(1),
         oneGalleryP50Ms: +p50.toFixed(1),
         oneGalleryTenantP50Ms: +soloP50.toFixed(1),
         p50VsOneGalleryTenant: +(p50 / soloP50).toFixed(2),

@@ -3,9 +3,10 @@ import type { FaceChangeOp } from './face-changes.js';
 
 /**
  * The reader side of the face-change contract (the writer side is `face-changes.ts`): what the
- * in-memory indexes read to build and to catch up. Reading the log by `seq > applied` is only
- * complete if, for one (tenant, model), seqs become visible in order; writers therefore take a
- * per-key transaction lock before inserting FaceChange rows.
+ * in-memory indexes read to build and to catch up, one (tenant, gallery, model) at a time: a
+ * gallery's index holds the searchable faces of its members. Reading the log by `seq > applied` is
+ * only complete if, for one key, seqs become visible in order; writers therefore take a
+ * (tenant, model) transaction lock, which covers every gallery, before inserting FaceChange rows.
  */
 
 export type Queryable = Pool | ClientBase;

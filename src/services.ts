@@ -22,6 +22,7 @@ import { createKeyRotationService } from './lifecycle/key-rotation-service.js';
 import { createRetentionSettingsService } from './lifecycle/retention-settings-service.js';
 import { createAuditService } from './audit/audit-service.js';
 import { createGalleryService } from './galleries/gallery-service.js';
+import { withKnownGalleries } from './galleries/known-galleries.js';
 
 export interface ServiceDeps {
   repos: Repositories;
@@ -64,7 +65,9 @@ function createBaseServices(deps: ServiceDeps) {
   const defaultGalleryIds = async (tenantId: string) => (await settings(tenantId)).defaultGalleryIds;
   const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
   const reports = createReportService({ repos });
-  const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
+  // The identify path checks named galleries from memory when it checked them recently.
+  const searchRepos = withKnownGalleries(repos);
+  const identify = createIdentifyService({ repos: searchRepos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     /** Fresh DataLoaders for one request. */
     loaders: () => createRequestLoaders(repos),
@@ -83,9 +86,9 @@ function createBaseServices(deps: ServiceDeps) {
     reports,
     exports: createExportService({ repos, reports }),
     live: deps.live,
-    verify: createVerifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
+    verify: createVerifyService({ repos: searchRepos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
     frames: createFrameIdentifyService({
-      repos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
+      repos: searchRepos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),
   };
 }

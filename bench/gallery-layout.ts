@@ -41,6 +41,11 @@ export async function seedPeople(pool: pg.Pool, tenantId: string, model: string,
   }
 }
 
+/** Fresh planner statistics after a bulk load, as autovacuum would give them in time. */
+export async function analyze(pool: pg.Pool): Promise<void> {
+  await pool.query('ANALYZE "Person", "Face", "GalleryMember", "Gallery"');
+}
+
 export async function createGalleries(pool: pg.Pool, tenantId: string, count: number, prefix: string): Promise<string[]> {
   const ids = Array.from({ length: count }, () => randomUUID());
   await pool.query(
@@ -127,6 +132,7 @@ export async function measureLayouts(pool: pg.Pool, tenantId: string, model: str
   const members = new Set(rows.map((r) => r.personId));
   const [everyone] = await createGalleries(pool, tenantId, 1, 'everyone-');
   await pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") SELECT $1, id, $2 FROM "Person" WHERE "tenantId" = $2`, [everyone, tenantId]);
+  await analyze(pool);
   const single = await loadAll(pool, [{ tenantId, galleryId: everyone!, model }]);
   const filteredSearchMs = medianMs((q) => filteredSearch(single.first, members, q), queries);
   single.indexes.clear();

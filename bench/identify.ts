@@ -26,7 +26,7 @@ import { migrate } from '../src/db/index.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { analyzeImage, createVision } from '../src/vision/index.js';
-import { createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
+import { analyze, createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -152,6 +152,7 @@ async function main() {
       await seedPeople(pool, tenant.id, args.model!, Math.round((galleryCount * facesEach) / 2), spreadOver(galleries));
       solo = await newTenant('bench-solo');
       await seedPeople(pool, solo.id, args.model!, facesEach, () => [solo!.defaultGallery]);
+      await analyze(pool);
       log(`seeded ${galleryCount} galleries of ~${facesEach} faces, and a one-gallery tenant of ${facesEach}`);
     } else {
       await seedSynthetic(pool, tenant.id, Number(args.synthetic), args.model!, tenant.defaultGallery);

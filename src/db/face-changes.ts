@@ -29,7 +29,7 @@ export async function galleryFaceRefs(
 ): Promise<FaceRef[]> {
   const { rows } = await client.query<FaceRef>(
     `SELECT f.id::text AS id, f.model, m."galleryId"::text AS "galleryId"
-       FROM "Face" f JOIN "GalleryMember" m ON m."personId" = f."personId" AND m."tenantId" = f."tenantId"
+       FROM "Face" f JOIN "GalleryMember" m ON m."personId" = f."personId"
       WHERE f."tenantId" = $1 AND f.searchable
         AND ($2::bigint[] IS NULL OR f.id = ANY($2::bigint[]))
         AND ($3::uuid[] IS NULL OR f."personId" = ANY($3::uuid[]))

@@ -84,7 +84,10 @@ export async function maxChangeSeqs(db: Queryable, keys: readonly FaceIndexKey[]
 }
 
 // A gallery's index holds the searchable faces of its members: the join every read below shares.
-const MEMBER_FACES = `"Face" JOIN "GalleryMember" m ON m."personId" = "Face"."personId" AND m."galleryId" = $2 AND m."tenantId" = $1`;
+// Joined on the membership key (galleryId, personId) only: the gallery is the tenant's (its faces
+// are filtered by tenant), and a condition on m."tenantId" tempted the planner, with stale
+// statistics after a bulk load, into scanning the tenant's memberships once per face.
+const MEMBER_FACES = `"Face" JOIN "GalleryMember" m ON m."galleryId" = $2 AND m."personId" = "Face"."personId"`;
 
 export async function countSearchable(db: Queryable, key: FaceIndexKey): Promise<number> {
   const { rows } = await db.query<{ n: number }>(

@@ -8,7 +8,7 @@ const LAYERS = [
   ['limits', '^src/limits/'],
   ['graphql', '^src/graphql/'],
   ['services', '^src/services\\.ts$'],
-  ['use cases', '^src/(enrollment|identify|events|tenants|people|quotas|lifecycle|audit)/'],
+  ['use cases', '^src/(enrollment|identify|events|tenants|people|galleries|quotas|lifecycle|audit)/'],
   ['auth', '^src/auth/'],
   ['video', '^src/video/'],
   ['vision', '^src/vision/'],

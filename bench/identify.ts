@@ -8,6 +8,14 @@
 // The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
 // "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
 // calibration as the server reports it on /metrics.
+// With `--galleries N [--gallery-faces F]` the tenant instead has N galleries of about F synthetic
+// faces (each person in 1–3 galleries; bench/gallery-layout.ts), the real people are in the first
+// gallery, and identify names it; a second tenant with one gallery of F synthetic faces plus the
+// same real people is measured in the same rounds. The line then also has "galleries", "indexMb"
+// (every gallery's index) against "singleIndexMb" (one index of the tenant's distinct faces), and
+// "oneGalleryP50Ms" against "oneGalleryTenantP50Ms" (interleaved request by request) and their ratio,
+// and the search of one gallery in its own index ("searchMs") against the one-index layout's
+// search filtered to the gallery's members ("filteredSearchMs"), in this process.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +28,7 @@ import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { cpuMs, cpuMsOf } from './support/proc-cpu.js';
 import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
+import { analyze, createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +42,8 @@ const { values: args } = parseArgs({
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     data: { type: 'string', default: path.resolve('../shared/datasets/faces-dev') },
     port: { type: 'string', default: '4391' },
+    galleries: { type: 'string', default: '0' },
+    'gallery-faces': { type: 'string', default: '1000' },
   },
 });
 const ADMIN = `bench-admin-${randomUUID()}`;
@@ -54,10 +65,11 @@ function unitVector(dim: number): number[] {
   return v.map((x) => x / n);
 }
 
-async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number, model: string) {
+async function seedSynthetic(pool: pg.Pool, tenantId: string, count: number, model: string, galleryId: string) {
   const person = randomUUID();
   const session = randomUUID();
   await pool.query(`INSERT INTO "Person" (id, "tenantId", "displayName", "updatedAt") VALUES ($1, $2, 'synthetic', now())`, [person, tenantId]);
+  await pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") VALUES ($1, $2, $3)`, [galleryId, person, tenantId]);
   await pool.query(`INSERT INTO "EnrollmentSession" (id, "tenantId", "personId", source, status, "updatedAt") VALUES ($1, $2, $3, 'IMPORT', 'COMPLETED', now())`, [session, tenantId, person]);
   for (let done = 0; done < count; done += 1000) {
     const vectors = Array.from({ length: Math.min(1000, count - done) }, () => `[${unitVector(512).join(',')}]`);
@@ -125,11 +137,29 @@ async function main() {
       if (await fetch(`${URL_BASE}/readyz`).then((r) => r.ok, () => false)) break;
       await new Promise((r) => setTimeout(r, 200));
     }
-    const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id } secret } }', { i: { name: 'bench', slug: 'bench' } }, ADMIN);
-    const token: string = createTenant.secret;
-    await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, token);
-    await seedSynthetic(pool, createTenant.tenant.id, Number(args.synthetic), args.model!);
-    log(`seeded ${args.synthetic} synthetic faces`);
+    const newTenant = async (slug: string) => {
+      const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id settings { defaultGalleryIds } } secret } }', { i: { name: slug, slug } }, ADMIN);
+      await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, createTenant.secret);
+      return { id: createTenant.tenant.id as string, token: createTenant.secret as string, defaultGallery: createTenant.tenant.settings.defaultGalleryIds[0] as string };
+    };
+    const tenant = await newTenant('bench');
+    const token = tenant.token;
+    const galleryCount = Number(args.galleries);
+    const facesEach = Number(args['gallery-faces']);
+    let galleries: string[] = [];
+    let solo: Awaited<ReturnType<typeof newTenant>> | null = null;
+    if (galleryCount > 0) {
+      galleries = await createGalleries(pool, tenant.id, galleryCount, 'site-');
+      // Each person is in 2 galleries on average, so N·F/2 people give each gallery about F faces.
+      await seedPeople(pool, tenant.id, args.model!, Math.round((galleryCount * facesEach) / 2), spreadOver(galleries));
+      solo = await newTenant('bench-solo');
+      await seedPeople(pool, solo.id, args.model!, facesEach, () => [solo!.defaultGallery]);
+      await analyze(pool);
+      log(`seeded ${galleryCount} galleries of ~${facesEach} faces, and a one-gallery tenant of ${facesEach}`);
+    } else {
+      await seedSynthetic(pool, tenant.id, Number(args.synthetic), args.model!, tenant.defaultGallery);
+      log(`seeded ${args.synthetic} synthetic faces`);
+    }
 
     const probes: string[] = [];
     const probeBytes: Buffer[] = [];
@@ -137,10 +167,14 @@ async function main() {
     for (const name of readdirSync(args.data!).sort()) {
       const files = readdirSync(path.join(args.data!, name)).sort().map((f) => path.join(args.data!, name, f));
       if (files.length < 4) continue;
-      const { createPerson } = await gql('mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }', { i: { displayName: name } }, token);
       const images = files.slice(0, 3).map((f) => ({ data: readFileSync(f).toString('base64'), filename: path.basename(f) }));
-      const { enrollFaces } = await gql('mutation($i: EnrollFacesInput!) { enrollFaces(input: $i) { session { imagesAccepted } } }', { i: { personId: createPerson.id, images, largestFaceOnly: true } }, token);
-      realFaces += enrollFaces.session.imagesAccepted;
+      // With galleries the real people are in the first one (and in the one-gallery tenant).
+      const targets: { t: string; galleryIds?: string[] }[] = [{ t: token, ...(galleries.length > 0 ? { galleryIds: [galleries[0]!] } : {}) }, ...(solo ? [{ t: solo.token }] : [])];
+      for (const { t, galleryIds } of targets) {
+        const { createPerson } = await gql('mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }', { i: { displayName: name, ...(galleryIds ? { galleryIds } : {}) } }, t);
+        const { enrollFaces } = await gql('mutation($i: EnrollFacesInput!) { enrollFaces(input: $i) { session { imagesAccepted } } }', { i: { personId: createPerson.id, images, largestFaceOnly: true } }, t);
+        if (t === token) realFaces += enrollFaces.session.imagesAccepted;
+      }
       probeBytes.push(...files.slice(3).map((f) => readFileSync(f)));
     }
     probes.push(...probeBytes.map((b) => b.toString('base64')));
@@ -162,19 +196,22 @@ async function main() {
     const bare = (i: number) => analyzer(Buffer.from(probeBytes[i % probeBytes.length]!), { modelId: args.model! });
     for (let i = 0; i < 8; i++) await bare(i);
 
-    const identify = async (i: number) => {
+    const identifyAs = (t: string, galleryIds: string[] | undefined) => async (i: number) => {
       const started = performance.now();
-      await gql('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data: probes[i % probes.length] }, source: 'bench' } }, token);
+      await gql('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data: probes[i % probes.length] }, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } }, t);
       return performance.now() - started;
     };
+    const identify = identifyAs(token, galleries.length > 0 ? [galleries[0]!] : undefined);
+    const identifySolo = solo ? identifyAs(solo.token, undefined) : null;
     for (let i = 0; i < 8; i++) await identify(i);
+    for (let i = 0; identifySolo && i < 8; i++) await identifySolo(i);
 
     const n = Number(args.requests);
     // The server's busy windows, on the clock V8 stamps profile samples with (CLOCK_MONOTONIC, µs),
     // so bench/support/cpu-profile-summary.ts can charge only the measured requests.
     const windows: [number, number][] = [];
     const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-    const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>> }[] = [];
+    const rounds: { bare: Awaited<ReturnType<typeof measure>>; server: Awaited<ReturnType<typeof measure>>; pair: { gallery: number; solo: number } | null }[] = [];
     // CPU time per request, which a loaded machine does not inflate the way it does latency: this
     // process for the bare pipeline; for the server its main thread, the whole process, the
     // PostgreSQL backends serving its database, and this process as the HTTP client (all of them
@@ -197,7 +234,18 @@ async function main() {
       cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
       cpu.server += cpuMs(server.pid!) - serverBefore;
       for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
-      rounds.push({ bare: bareRun, server: serverRun });
+      // One gallery of many against a one-gallery tenant: request by request, so load drifts hit both alike.
+      let pair: { gallery: number; solo: number } | null = null;
+      if (identifySolo) {
+        const times = { gallery: [] as number[], solo: [] as number[] };
+        for (let i = 0; i < n; i++) {
+          times.gallery.push(await identify(i));
+          times.solo.push(await identifySolo(i));
+        }
+        pair = { gallery: median(times.gallery), solo: median(times.solo) };
+        log(`round ${r + 1}: p50 against one gallery of ${galleryCount}: ${pair.gallery.toFixed(1)} ms; one-gallery tenant: ${pair.solo.toFixed(1)} ms`);
+      }
+      rounds.push({ bare: bareRun, server: serverRun, pair });
       log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
     const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
@@ -213,10 +261,26 @@ async function main() {
       p95Ms: +median(rounds.map((r) => r.server.p95)).toFixed(1),
       rpsAt8: +rpsAt8.toFixed(1),
       efficiency: +(rpsAt8 / bareRps).toFixed(2),
-      galleryFaces: Number(args.synthetic) + realFaces,
+      galleryFaces: galleryCount > 0 ? facesEach + realFaces : Number(args.synthetic) + realFaces,
+      ...(galleryCount > 0 ? await galleryFigures(rounds.map((r) => r.pair!.gallery), rounds.map((r) => r.pair!.solo)) : {}),
     };
     if (args.profile) writeFileSync(path.join(args.profile, 'server-window.json'), JSON.stringify({ windows, requests: windows.length * n * 3 }));
     console.log(JSON.stringify(result));
+
+    async function galleryFigures(p50s: number[], soloP50s: number[]) {
+      const memory = await measureLayouts(pool, tenant.id, args.model!, galleries);
+      const p50 = median(p50s);
+      const soloP50 = median(soloP50s);
+      return {
+        galleries: galleryCount,
+        ...memory,
+        memoryRatio: +(memory.indexMb / memory.singleIndexMb).toFixed(2),
+        filteredSearchRatio: +(memory.filteredSearchMs / memory.searchMs).toFixed(1),
+        oneGalleryP50Ms: +p50.toFixed(1),
+        oneGalleryTenantP50Ms: +soloP50.toFixed(1),
+        p50VsOneGalleryTenant: +(p50 / soloP50).toFixed(2),
+      };
+    }
   } finally {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));

@@ -21,7 +21,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, snapshotIdOf, type SnapshotStore, type TenantIndexOptions } from '../src/gallery/index.js';
+import { TenantIndex, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, snapshotIdOf, type IndexKey, type SnapshotStore, type TenantIndexOptions } from '../src/gallery/index.js';
 import { indexSnapshotRepository } from '../src/db/index-snapshot-repository.js';
 import { createScratchDb, type ScratchDb } from '../test/support/scratch-db.js';
 import { buildHnswInChild } from '../src/gallery/hnsw-build.js';
@@ -126,7 +126,7 @@ function recall(truth: readonly string[][], found: readonly string[][]): number 
 
 /** Writes `index` as a snapshot, then times a fresh TenantIndexes (a restarted server) until it is ready from it. */
 async function restart(index: TenantIndex): Promise<{ writeMs: number; bytes: number; readyMs: number }> {
-  const key = { tenantId: randomUUID(), model: MODEL };
+  const key = { tenantId: randomUUID(), galleryId: randomUUID(), model: MODEL };
   await pgDb?.pool.query(`INSERT INTO "Tenant" (id, name, slug, "updatedAt") VALUES ($1::uuid, 'bench', $1::text, now())`, [key.tenantId]);
   let t = performance.now();
   const file = await restartStore.stagingPath();
@@ -135,7 +135,7 @@ async function restart(index: TenantIndex): Promise<{ writeMs: number; bytes: nu
   const writeMs = performance.now() - t;
   const indexes = new TenantIndexes({ source: snapshotOnlySource(() => index.size), index: optionsFor(index.kind), snapshots: { store: restartStore, minFaces: 0, everyChanges: 1e9 }, loadWaitMs: 3_600_000 });
   t = performance.now();
-  const ready = await indexes.get(key.tenantId, key.model);
+  const ready = await indexes.get(key);
   const readyMs = performance.now() - t;
   if (ready.kind !== index.kind || ready.size !== index.size) throw new Error(`restart gave a ${ready.kind} of ${ready.size}, not a ${index.kind} of ${index.size}`);
   sampleRss();
@@ -168,7 +168,7 @@ async function manyTenants(): Promise<{ coldP95Ms: number; hitRate: number; cold
   for (const [i, tenantId] of ids.entries()) {
     const g = new SyntheticGallery(faces, 'clustered', 1000 + i);
     probes.push(g.queries(1)[0]!);
-    const key = { tenantId, model: MODEL };
+    const key = galleryKey(tenantId);
     const file = await store.stagingPath();
     // faiss's own flat layout written directly: no FAISS object (and no fromBuffer leak) per tenant.
     await writeFile(file, flatIndexBytes(DIM, g.vectors));
@@ -201,9 +201,9 @@ async function manyTenants(): Promise<{ coldP95Ms: number; hitRate: number; cold
       if (cumulative[mid]! < u) lo = mid + 1;
       else hi = mid;
     }
-    const hit = indexes.state(ids[lo]!, MODEL) === 'ready';
+    const hit = indexes.state(galleryKey(ids[lo]!)) === 'ready';
     const t = performance.now();
-    await indexes.search(ids[lo]!, MODEL, probes[lo]!, 10);
+    await indexes.search(galleryKey(ids[lo]!), probes[lo]!, 10);
     const ms = performance.now() - t;
     if (c < warmup) continue;
     if (hit) hits++;
@@ -277,3 +277,8 @@ async function main(): Promise<void> {
 }
 
 await main();
+
+/** A many-tenants tenant's one index: its gallery id is derived from the tenant id, so the key is stable. */
+function galleryKey(tenantId: string): IndexKey {
+  return { tenantId, galleryId: tenantId, model: MODEL };
+}

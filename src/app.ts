@@ -33,7 +33,7 @@ import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision, createWorkerAnalyzers } from './vision/index.js';
 import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
-import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, type SnapshotStore } from './gallery/index.js';
+import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, searchGalleries, type IndexKey, type SnapshotStore } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
 import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
@@ -132,7 +132,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     limits,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
     analyze: admission.wrap(pipelineWorkers?.analyze ?? createFaceAnalyzer({ vision, models, limits: decodeLimits, detection })),
-    search: (tenantId, model, vector, k) => indexes.search(tenantId, model, vector, k),
+    search: (scope, vector, k) => searchGalleries(indexes, scope, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),
     enrollmentPolicy: {
       ...DEFAULT_ENROLLMENT_POLICY,
@@ -153,16 +153,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       for (const [stage, ms] of Object.entries(timingsMs)) metrics.observeStage(stage as PipelineStage, ms);
     },
   });
-  // Eager tenants resolved to index keys; undefined until their slugs have been looked up.
-  let eagerKeys: { tenantId: string; model: string }[] | undefined = config.eagerTenants.length > 0 ? undefined : [];
+  // Eager tenants resolved to index keys (their default galleries); undefined until their slugs have been looked up.
+  let eagerKeys: IndexKey[] | undefined = config.eagerTenants.length > 0 ? undefined : [];
   if (config.eagerTenants.length > 0) void preloadTenants(config.eagerTenants).catch((err: unknown) => logger.error({ err }, 'eager index load failed'));
 
   async function preloadTenants(slugs: readonly string[]) {
-    const keys: { tenantId: string; model: string }[] = [];
+    const keys: IndexKey[] = [];
     for (const slug of slugs) {
       const tenant = await repos.tenants.bySlug(slug);
       if (!tenant) logger.warn({ slug }, 'eager tenant not found');
-      else keys.push({ tenantId: tenant.id, model: readSettings(tenant.settings).model });
+      else {
+        const { model, defaultGalleryIds } = readSettings(tenant.settings);
+        keys.push(...defaultGalleryIds.map((galleryId) => ({ tenantId: tenant.id, galleryId, model })));
+      }
     }
     eagerKeys = keys;
     await indexes.preload(keys);
@@ -173,8 +176,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     if (config.readyRequiresIndexes) {
       if (eagerKeys === undefined) problems.push('eager tenants not resolved yet');
       for (const key of eagerKeys ?? []) {
-        const state = indexes.state(key.tenantId, key.model);
-        if (state !== 'ready' && state !== 'rebuilding') problems.push(`index of tenant ${key.tenantId} (${key.model}) is ${state}`);
+        const state = indexes.state(key);
+        if (state !== 'ready' && state !== 'rebuilding') problems.push(`index of tenant ${key.tenantId}, gallery ${key.galleryId} (${key.model}) is ${state}`);
       }
     }
     return problems;

@@ -21,14 +21,16 @@ import { createErasureService } from './lifecycle/erasure-service.js';
 import { createKeyRotationService } from './lifecycle/key-rotation-service.js';
 import { createRetentionSettingsService } from './lifecycle/retention-settings-service.js';
 import { createAuditService } from './audit/audit-service.js';
+import { createGalleryService } from './galleries/gallery-service.js';
+import { withKnownGalleries } from './galleries/known-galleries.js';
 
 export interface ServiceDeps {
   repos: Repositories;
   knownModels: TenantServiceDeps['knownModels'];
   analyze: FaceAnalyzer;
   search: SearchFaces;
-  /** Resolves once this process's index reflects a committed face change. */
-  indexChanged: (tenantId: string, model: string) => Promise<void>;
+  /** Resolves once this process's indexes of the tenant (of `model`, or all) reflect a committed face change. */
+  indexChanged: (tenantId: string, model?: string) => Promise<void>;
   enrollmentPolicy: EnrollmentPolicy;
   maxImageBytes: number;
   /** The pipeline for decoded video frames. */
@@ -60,14 +62,18 @@ function createBaseServices(deps: ServiceDeps) {
     return readSettings(tenant.settings);
   };
   const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
+  const defaultGalleryIds = async (tenantId: string) => (await settings(tenantId)).defaultGalleryIds;
   const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
   const reports = createReportService({ repos });
-  const identify = createIdentifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
+  // The identify path checks named galleries from memory when it checked them recently.
+  const searchRepos = withKnownGalleries(repos);
+  const identify = createIdentifyService({ repos: searchRepos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes, onIdentified: deps.onIdentified });
   return {
     /** Fresh DataLoaders for one request. */
     loaders: () => createRequestLoaders(repos),
     tenants: createTenantService({ ...deps, facesOfOtherModels: (tenantId, model) => repos.enrollment.countFacesOfOtherModels(tenantId, model) }),
-    people: createPersonService({ repos, facesRemoved: deps.indexChanged }),
+    people: createPersonService({ repos, facesRemoved: deps.indexChanged, defaultGalleryIds }),
+    galleries: createGalleryService({ repos, indexChanged: deps.indexChanged, defaultGalleryIds }),
     enrollment: createEnrollmentService(enrollmentDeps),
     identify,
     events: createEventsService({ repos }),
@@ -80,9 +86,9 @@ function createBaseServices(deps: ServiceDeps) {
     reports,
     exports: createExportService({ repos, reports }),
     live: deps.live,
-    verify: createVerifyService({ repos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
+    verify: createVerifyService({ repos: searchRepos, analyze: deps.analyze, search: deps.search, settings, maxImageBytes: deps.maxImageBytes }),
     frames: createFrameIdentifyService({
-      repos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
+      repos: searchRepos, search: deps.search, analyze: deps.analyze, analyzeFrame: deps.analyzeFrame, settings, maxFrames: deps.maxFrames, maxImageBytes: deps.maxImageBytes, video: deps.video, onIdentified: deps.onIdentified,
     }),
   };
 }

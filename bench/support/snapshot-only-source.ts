@@ -14,7 +14,7 @@ export function snapshotOnlySource(facesOf: (tenantId: string) => number): FaceI
   return {
     maxChangeSeq: async () => 0n,
     maxChangeSeqs: async (keys) => keys.map(() => 0n),
-    countSearchable: async (tenantId) => facesOf(tenantId),
+    countSearchable: async (key) => facesOf(key.tenantId),
     // eslint-disable-next-line require-yield
     streamSearchable: async function* () {
       refuse();

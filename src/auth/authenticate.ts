@@ -50,7 +50,7 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
       lastTouched.set(key.id, now);
       void repos.apiKeys.touch(key.tenantId, key.id, new Date(now)).catch(() => undefined);
     }
-    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, role: key.role };
+    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, role: key.role, ...(key.galleryIds.length > 0 ? { galleryIds: key.galleryIds } : {}) };
   };
 }
 

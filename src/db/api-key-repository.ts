@@ -16,11 +16,13 @@ export interface ApiKeyRecord {
   lastUsedAt: Date | null;
   revokedAt: Date | null;
   expiresAt: Date | null;
+  /** Galleries the key is scoped to; empty when it is not scoped. */
+  galleryIds: string[];
 }
 
 export type RevokeResult = { kind: 'revoked'; key: ApiKeyRecord } | { kind: 'notFound' } | { kind: 'lastAdmin' };
 
-const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true } as const;
+const select = { id: true, tenantId: true, name: true, role: true, prefix: true, createdAt: true, lastUsedAt: true, revokedAt: true, expiresAt: true, galleryIds: true } as const;
 
 function toRecord<T extends { role: Parameters<typeof roleFromPrisma>[0] }>(row: T): Omit<T, 'role'> & { role: Role } {
   return { ...row, role: roleFromPrisma(row.role) };
@@ -34,6 +36,7 @@ export interface NewApiKey {
   prefix: string;
   secretHash: string;
   expiresAt?: Date | null;
+  galleryIds?: string[];
 }
 
 /** Inserts a key inside the caller's transaction (a new tenant's first key commits with the tenant). */

@@ -4,7 +4,7 @@
  * and SQL builds the same object from a FaceChange row, so adding a field to the index key is
  * adding its column here (and to FaceChange).
  */
-export const CHANGE_KEY_COLUMNS = ['tenantId', 'model'] as const;
+export const CHANGE_KEY_COLUMNS = ['tenantId', 'galleryId', 'model'] as const;
 
 export type ChangeKey = { readonly [C in (typeof CHANGE_KEY_COLUMNS)[number]]: string };
 

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { PrismaClient } from './generated/client.js';
 import type { EnrollmentStatus } from '../domain/enrollment-status.js';
 import type { EnrollmentSource } from '../domain/enrollment-source.js';
-import { inTransaction, recordFaceChanges } from './face-changes.js';
+import { galleryFaceRefs, inTransaction, lockPeople, recordFaceChanges } from './face-changes.js';
 import { isFaceId, isUuid } from './ids.js';
 import { auditData, writeAudit, type AuditActor } from './audit-write.js';
 import { randomUUID } from 'node:crypto';
@@ -137,12 +137,14 @@ export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
         if (locked.rowCount === 0) return false;
         let faceIds: string[];
         if (status === 'COMPLETED') {
+          // Held until commit, so a gallery the person joins meanwhile logs these faces too.
+          await lockPeople(client, tenantId, [locked.rows[0]!.personId]);
           const { rows } = await client.query<{ id: string; model: string }>(
             `UPDATE "Face" SET searchable = true WHERE "tenantId" = $1 AND "sessionId" = $2 RETURNING id::text AS id, model`,
             [tenantId, sessionId],
           );
-          await recordFaceChanges(client, tenantId, rows, 'ADD');
           faceIds = rows.map((r) => r.id);
+          await recordFaceChanges(client, tenantId, await galleryFaceRefs(client, tenantId, { faceIds }), 'ADD');
         } else {
           const { rows } = await client.query<{ id: string }>(`DELETE FROM "Face" WHERE "tenantId" = $1 AND "sessionId" = $2 RETURNING id::text AS id`, [tenantId, sessionId]);
           faceIds = rows.map((r) => r.id);
@@ -192,11 +194,13 @@ export function enrollmentRepository(prisma: PrismaClient, pool: pg.Pool) {
     async deleteFace(tenantId: string, id: string, actor?: AuditActor): Promise<FaceRecord | null> {
       if (!isFaceId(id)) return null;
       return inTransaction(pool, async (client) => {
+        // The galleries whose indexes hold the face, read while it still joins its person's memberships.
+        const refs = await galleryFaceRefs(client, tenantId, { faceIds: [id] });
         const { rows } = await client.query<FaceRow>(`DELETE FROM "Face" WHERE "tenantId" = $1 AND id = $2 RETURNING ${FACE_COLUMNS}`, [tenantId, id]);
         const face = rows[0];
         if (!face) return null;
         if (actor) await writeAudit(client, tenantId, { actor, action: 'face.delete', target: id, details: { personId: face.personId } });
-        if (face.searchable) await recordFaceChanges(client, tenantId, [{ id: face.id, model: face.model }], 'DELETE');
+        await recordFaceChanges(client, tenantId, refs, 'DELETE');
         return toFace(face);
       });
     },

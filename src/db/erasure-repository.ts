@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction, recordFaceChanges, type FaceRef } from './face-changes.js';
+import { galleryFaceRefs, inTransaction, recordFaceChanges } from './face-changes.js';
 import { isUuid } from './ids.js';
 import { writeAudit, type AuditActor } from './audit-write.js';
 
@@ -25,10 +25,8 @@ export function erasureRepository(pool: pg.Pool) {
       return inTransaction(pool, async (client) => {
         const person = await client.query('SELECT id FROM "Person" WHERE "tenantId" = $1 AND id = $2 FOR UPDATE', [tenantId, personId]);
         if (person.rowCount === 0) return null;
-        const searchable = await client.query<FaceRef>(
-          'SELECT id::text AS id, model FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2 AND searchable',
-          [tenantId, personId],
-        );
+        // Every gallery index holding one of their faces, read before the cascade removes the memberships.
+        const searchable = { rows: await galleryFaceRefs(client, tenantId, { personIds: [personId] }) };
         const faces = await client.query('DELETE FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2', [tenantId, personId]);
         const events = await client.query('DELETE FROM "RecognitionEvent" WHERE "tenantId" = $1 AND "personId" = $2', [tenantId, personId]);
         await client.query('DELETE FROM "Person" WHERE "tenantId" = $1 AND id = $2', [tenantId, personId]);

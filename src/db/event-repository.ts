@@ -28,9 +28,12 @@ export interface NewRecognitionEvent {
   trackId?: number | null;
   /** When it happened: fixed at identify time so a buffered event keeps it; now when absent. */
   createdAt?: Date;
+  /** The galleries searched (empty for events written before galleries existed). */
+  galleryIds?: readonly string[];
 }
 
-export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'id' | 'faceQuality' | 'margin' | 'trackId' | 'createdAt'> {
+export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'id' | 'faceQuality' | 'margin' | 'trackId' | 'createdAt' | 'galleryIds'> {
+  galleryIds: string[];
   id: string;
   createdAt: Date;
   box: NewRecognitionEvent['box'];
@@ -49,7 +52,7 @@ export interface EventFilter {
 
 const select = {
   id: true, personId: true, decision: true, distance: true, votes: true, k1: true, k2: true, threshold: true, model: true,
-  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, faceQuality: true, margin: true, trackId: true, createdAt: true,
+  source: true, frames: true, latencyMs: true, boxX: true, boxY: true, boxWidth: true, boxHeight: true, faceQuality: true, margin: true, trackId: true, createdAt: true, galleryIds: true,
 } as const;
 
 type Row = Prisma.RecognitionEventGetPayload<{ select: typeof select }>;
@@ -68,15 +71,16 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool) {
      */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[]): Promise<string[]> {
       const ids = events.map((e) => e.id ?? randomUUID());
-      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'createdAt'] as const;
+      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'galleryIds', 'createdAt'] as const;
       const values: unknown[] = [tenantId];
       const rows = events.map((e, i) => {
-        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, e.createdAt ?? new Date()];
+        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, [...(e.galleryIds ?? [])], e.createdAt ?? new Date()];
         const placeholders = row.map((v) => {
           values.push(v);
           return `$${values.length}`;
         });
         placeholders[placeholders.length - 1] = `COALESCE(${placeholders.at(-1)}::timestamptz, CURRENT_TIMESTAMP)`;
+        placeholders[placeholders.length - 2] = `${placeholders.at(-2)}::uuid[]`;
         return `($1, ${placeholders.join(', ')})`;
       });
       await pool.query(

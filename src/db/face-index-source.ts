@@ -4,9 +4,10 @@ import { changeKeyJson, type ChangeKey } from './change-key.js';
 
 /**
  * The reader side of the face-change contract (the writer side is `face-changes.ts`): what the
- * in-memory indexes read to build and to catch up. Reading the log by `seq > applied` is only
- * complete if, for one (tenant, model), seqs become visible in order; writers therefore take a
- * per-key transaction lock before inserting FaceChange rows.
+ * in-memory indexes read to build and to catch up, one (tenant, gallery, model) at a time: a
+ * gallery's index holds the searchable faces of its members. Reading the log by `seq > applied` is
+ * only complete if, for one key, seqs become visible in order; writers therefore take a
+ * (tenant, model) transaction lock, which covers every gallery, before inserting FaceChange rows.
  */
 
 export type Queryable = Pool | ClientBase;
@@ -17,7 +18,7 @@ export type Queryable = Pool | ClientBase;
  * field as UTF-8), and base64 is half the bytes of the '[0.1,...]' text with a native decoder
  * instead of number parsing. Every column arrives as the raw string, whatever parsers the pool has.
  */
-const FACE_COLUMNS = `id::text, "personId"::text, encode(vector_send(embedding), 'base64')`;
+const FACE_COLUMNS = `"Face".id::text, "Face"."personId"::text, encode(vector_send(embedding), 'base64')`;
 
 /** Faces of one (tenant, model) in columnar form, so a batch goes to FAISS without per-face objects. */
 export interface FaceBatch {
@@ -34,16 +35,23 @@ export interface FaceChange {
   op: FaceChangeOp;
 }
 
+/** One gallery's index of one embedding model: what the index layer keys its indexes by. */
+export interface FaceIndexKey {
+  tenantId: string;
+  galleryId: string;
+  model: string;
+}
+
 /** What the index layer needs from storage; `pgFaceIndexSource` is the real one. */
 export interface FaceIndexSource {
   /** The log position of a key: its newest change, or where compaction deleted through if later. */
-  maxChangeSeq(tenantId: string, model: string): Promise<bigint>;
-  /** maxChangeSeq for many (tenant, model) pairs in one round trip, in the order given. */
-  maxChangeSeqs(keys: readonly { tenantId: string; model: string }[]): Promise<bigint[]>;
-  countSearchable(tenantId: string, model: string): Promise<number>;
-  streamSearchable(tenantId: string, model: string, batchSize?: number): AsyncIterable<FaceBatch>;
-  changesSince(tenantId: string, model: string, afterSeq: bigint, limit: number): Promise<FaceChange[]>;
-  fetchSearchable(tenantId: string, model: string, faceIds: readonly string[]): Promise<FaceBatch>;
+  maxChangeSeq(key: FaceIndexKey): Promise<bigint>;
+  /** maxChangeSeq for many keys in one round trip, in the order given. */
+  maxChangeSeqs(keys: readonly FaceIndexKey[]): Promise<bigint[]>;
+  countSearchable(key: FaceIndexKey): Promise<number>;
+  streamSearchable(key: FaceIndexKey, batchSize?: number): AsyncIterable<FaceBatch>;
+  changesSince(key: FaceIndexKey, afterSeq: bigint, limit: number): Promise<FaceChange[]>;
+  fetchSearchable(key: FaceIndexKey, faceIds: readonly string[]): Promise<FaceBatch>;
   /**
    * The highest seq of `key` that compaction deleted (0 if none). Read after changesSince: an
    * index applied to less than it has missed changes (the delete and the mark commit together).
@@ -53,18 +61,18 @@ export interface FaceIndexSource {
 
 export function pgFaceIndexSource(db: Queryable): FaceIndexSource {
   return {
-    maxChangeSeq: (tenantId, model) => maxChangeSeq(db, tenantId, model),
+    maxChangeSeq: (key) => maxChangeSeq(db, key),
     maxChangeSeqs: (keys) => maxChangeSeqs(db, keys),
-    countSearchable: (tenantId, model) => countSearchable(db, tenantId, model),
-    streamSearchable: (tenantId, model, batchSize) => streamSearchable(db, tenantId, model, batchSize),
-    changesSince: (tenantId, model, afterSeq, limit) => changesSince(db, tenantId, model, afterSeq, limit),
-    fetchSearchable: (tenantId, model, faceIds) => fetchSearchable(db, tenantId, model, faceIds),
+    countSearchable: (key) => countSearchable(db, key),
+    streamSearchable: (key, batchSize) => streamSearchable(db, key, batchSize),
+    changesSince: (key, afterSeq, limit) => changesSince(db, key, afterSeq, limit),
+    fetchSearchable: (key, faceIds) => fetchSearchable(db, key, faceIds),
     compactedThrough: (key) => compactedThrough(db, key),
   };
 }
 
-export async function maxChangeSeq(db: Queryable, tenantId: string, model: string): Promise<bigint> {
-  return (await maxChangeSeqs(db, [{ tenantId, model }]))[0]!;
+export async function maxChangeSeq(db: Queryable, key: FaceIndexKey): Promise<bigint> {
+  return (await maxChangeSeqs(db, [key]))[0]!;
 }
 
 /** Where compaction has deleted a key's log through (the mark beside the rows it removed). */
@@ -75,44 +83,42 @@ export async function compactedThrough(db: Queryable, key: ChangeKey): Promise<b
   return BigInt(rows[0]?.seq ?? 0);
 }
 
-export async function maxChangeSeqs(
-  db: Queryable,
-  keys: readonly { tenantId: string; model: string }[],
-): Promise<bigint[]> {
+export async function maxChangeSeqs(db: Queryable, keys: readonly FaceIndexKey[]): Promise<bigint[]> {
   if (keys.length === 0) return [];
-  // One index probe per key ("FaceChange_tenantId_model_seq_idx"), each filtered by its tenant;
-  // a key whose rows were compacted away is at its compaction mark.
+  // One index probe per key ("FaceChange_tenantId_galleryId_model_seq_idx"), each filtered by its
+  // tenant; a key whose rows were compacted away is at its compaction mark.
   const { rows } = await db.query<{ seq: string | null }>(
-    `SELECT GREATEST((SELECT max(c.seq) FROM "FaceChange" c WHERE c."tenantId" = k.t AND c.model = k.m), ${COMPACTED_THROUGH})::text AS seq
-       FROM unnest($1::uuid[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS k(t, m, key, i)
+    `SELECT GREATEST((SELECT max(c.seq) FROM "FaceChange" c WHERE c."tenantId" = k.t AND c."galleryId" = k.g AND c.model = k.m), ${COMPACTED_THROUGH})::text AS seq
+       FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS k(t, g, m, key, i)
       ORDER BY k.i`,
-    [keys.map((k) => k.tenantId), keys.map((k) => k.model), keys.map((k) => JSON.stringify(changeKeyJson(k)))],
+    [keys.map((k) => k.tenantId), keys.map((k) => k.galleryId), keys.map((k) => k.model), keys.map((k) => JSON.stringify(changeKeyJson(k)))],
   );
   return rows.map((r) => BigInt(r.seq ?? 0));
 }
 
-export async function countSearchable(db: Queryable, tenantId: string, model: string): Promise<number> {
+// A gallery's index holds the searchable faces of its members: the join every read below shares.
+// Joined on the membership key (galleryId, personId) only: the gallery is the tenant's (its faces
+// are filtered by tenant), and a condition on m."tenantId" tempted the planner, with stale
+// statistics after a bulk load, into scanning the tenant's memberships once per face.
+const MEMBER_FACES = `"Face" JOIN "GalleryMember" m ON m."galleryId" = $2 AND m."personId" = "Face"."personId"`;
+
+export async function countSearchable(db: Queryable, key: FaceIndexKey): Promise<number> {
   const { rows } = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM "Face" WHERE "tenantId" = $1 AND model = $2 AND searchable`,
-    [tenantId, model],
+    `SELECT count(*)::int AS n FROM ${MEMBER_FACES} WHERE "Face"."tenantId" = $1 AND model = $3 AND searchable`,
+    [key.tenantId, key.galleryId, key.model],
   );
   return rows[0]?.n ?? 0;
 }
 
 /** Keyset-paginated by id, so each batch is a short query and memory stays at one batch. */
-export async function* streamSearchable(
-  db: Queryable,
-  tenantId: string,
-  model: string,
-  batchSize = 5000,
-): AsyncGenerator<FaceBatch> {
+export async function* streamSearchable(db: Queryable, key: FaceIndexKey, batchSize = 5000): AsyncGenerator<FaceBatch> {
   const page = (afterId: string): Promise<FaceBatch> =>
     queryFaces(
       db,
-      `SELECT ${FACE_COLUMNS} FROM "Face"
-        WHERE "tenantId" = $1 AND model = $2 AND searchable AND id > $3::bigint
-        ORDER BY "Face".id LIMIT $4`,
-      [tenantId, model, afterId, batchSize],
+      `SELECT ${FACE_COLUMNS} FROM ${MEMBER_FACES}
+        WHERE "Face"."tenantId" = $1 AND model = $3 AND searchable AND "Face".id > $4::bigint
+        ORDER BY "Face".id LIMIT $5`,
+      [key.tenantId, key.galleryId, key.model, afterId, batchSize],
     );
   // The next page is requested before this one is handed over, so the database works while the
   // caller adds to FAISS.
@@ -127,52 +133,41 @@ export async function* streamSearchable(
   }
 }
 
-export async function fetchSearchable(
-  db: Queryable,
-  tenantId: string,
-  model: string,
-  faceIds: readonly string[],
-): Promise<FaceBatch> {
+/** The given faces that the key's index should hold now: still stored, searchable, and their person still a member. */
+export async function fetchSearchable(db: Queryable, key: FaceIndexKey, faceIds: readonly string[]): Promise<FaceBatch> {
   if (faceIds.length === 0) return { faceIds: [], personIds: [], vectors: new Float32Array(0), dim: 0 };
   return queryFaces(
     db,
-    `SELECT ${FACE_COLUMNS} FROM "Face"
-      WHERE "tenantId" = $1 AND model = $2 AND searchable AND id = ANY($3::bigint[])
+    `SELECT ${FACE_COLUMNS} FROM ${MEMBER_FACES}
+      WHERE "Face"."tenantId" = $1 AND model = $3 AND searchable AND "Face".id = ANY($4::bigint[])
       ORDER BY "Face".id`,
-    [tenantId, model, faceIds],
+    [key.tenantId, key.galleryId, key.model, faceIds],
   );
 }
 
-export async function changesSince(
-  db: Queryable,
-  tenantId: string,
-  model: string,
-  afterSeq: bigint,
-  limit: number,
-): Promise<FaceChange[]> {
+export async function changesSince(db: Queryable, key: FaceIndexKey, afterSeq: bigint, limit: number): Promise<FaceChange[]> {
   const { rows } = await db.query<{ seq: string; faceId: string; op: FaceChangeOp }>(
     `SELECT seq::text, "faceId"::text AS "faceId", op::text AS op FROM "FaceChange"
-      WHERE "tenantId" = $1 AND model = $2 AND seq > $3::bigint
-      ORDER BY "FaceChange".seq LIMIT $4`,
-    [tenantId, model, afterSeq.toString(), limit],
+      WHERE "tenantId" = $1 AND "galleryId" = $2 AND model = $3 AND seq > $4::bigint
+      ORDER BY "FaceChange".seq LIMIT $5`,
+    [key.tenantId, key.galleryId, key.model, afterSeq.toString(), limit],
   );
   return rows.map((r) => ({ seq: BigInt(r.seq), faceId: r.faceId, op: r.op }));
 }
 
-export interface FaceChangeNotice {
-  tenantId: string;
-  model: string;
+export interface FaceChangeNotice extends FaceIndexKey {
   seq: bigint;
 }
 
-/** Tenant ids are UUIDs and seqs are digits, so a model name may itself contain ':'. */
+/** `tenant:gallery:model:seq`. Tenant and gallery ids are UUIDs and seqs are digits, so a model name may itself contain ':'. */
 export function parseFaceChangePayload(payload: string): FaceChangeNotice | null {
   const first = payload.indexOf(':');
+  const second = payload.indexOf(':', first + 1);
   const last = payload.lastIndexOf(':');
-  if (first <= 0 || last <= first) return null;
+  if (first <= 0 || second <= first + 1 || last <= second) return null;
   const seqText = payload.slice(last + 1);
   if (!/^\d+$/.test(seqText)) return null;
-  return { tenantId: payload.slice(0, first), model: payload.slice(first + 1, last), seq: BigInt(seqText) };
+  return { tenantId: payload.slice(0, first), galleryId: payload.slice(first + 1, second), model: payload.slice(second + 1, last), seq: BigInt(seqText) };
 }
 
 async function queryFaces(db: Queryable, text: string, values: unknown[]): Promise<FaceBatch> {

@@ -14,3 +14,5 @@ export { pgFaceIndexSource, type FaceIndexSource } from './face-index-source.js'
 export { indexSnapshotRepository, type IndexSnapshotRepository } from './index-snapshot-repository.js';
 export { isDatabaseUnreachable } from './connection-errors.js';
 export { limiterFactory, type CreateLimiter, type LimiterSpec } from './rate-limiter-store.js';
+export { DEFAULT_GALLERY_NAME, type GalleryRecord, type GalleryCounts, type MembershipResult, type DeleteGalleryResult } from './gallery-repository.js';
+export type { FaceIndexKey } from './face-index-source.js';

@@ -4,7 +4,7 @@ import { isUuid } from './ids.js';
 import { writeAudit, type AuditActor } from './audit-write.js';
 import type { ApiKeyRecord } from './api-key-repository.js';
 
-const COLUMNS = `id, "tenantId", name, role, prefix, "createdAt", "lastUsedAt", "revokedAt", "expiresAt"`;
+const COLUMNS = `id, "tenantId", name, role, prefix, "createdAt", "lastUsedAt", "revokedAt", "expiresAt", "galleryIds"::text[] AS "galleryIds"`;
 
 export function keyRotationRepository(pool: pg.Pool) {
   return {
@@ -29,9 +29,9 @@ export function keyRotationRepository(pool: pg.Pool) {
         const now = (await client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
         if (old.expiresAt && old.expiresAt <= now) return { refused: 'expired' as const };
         const created = await client.query<ApiKeyRecord>(
-          `INSERT INTO "ApiKey" (id, "tenantId", name, role, prefix, "secretHash", "expiresAt")
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-          [tenantId, old.name, old.role, replacement.prefix, replacement.secretHash, null],
+          `INSERT INTO "ApiKey" (id, "tenantId", name, role, prefix, "secretHash", "expiresAt", "galleryIds")
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7::uuid[]) RETURNING ${COLUMNS}`,
+          [tenantId, old.name, old.role, replacement.prefix, replacement.secretHash, null, old.galleryIds],
         );
         const updated = await client.query<ApiKeyRecord>(
           `UPDATE "ApiKey" SET "expiresAt" = LEAST(COALESCE("expiresAt", $2), $2) WHERE id = $1 RETURNING ${COLUMNS}`,

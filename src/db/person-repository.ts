@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Prisma, PrismaClient } from './generated/client.js';
-import { inTransaction, recordFaceChanges, type FaceRef } from './face-changes.js';
+import { galleryFaceRefs, inTransaction, recordFaceChanges } from './face-changes.js';
 import { isUuid } from './ids.js';
 import { auditData, writeAudit, type AuditActor } from './audit-write.js';
 import { randomUUID } from 'node:crypto';
@@ -40,14 +40,19 @@ function conflict(err: unknown, externalId: string | null | undefined): never {
   rethrowKnown(err, `Another person in this tenant already has externalId "${externalId ?? ''}".`, 'externalId');
 }
 
+function memberOf(galleryIds: readonly string[] | undefined): Prisma.PersonWhereInput {
+  return galleryIds ? { galleries: { some: { galleryId: { in: [...galleryIds] } } } } : {};
+}
+
 export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
   return {
     /** With `actor`, the audit row (naming the person's details, which an erasure redacts) commits with it. */
-    async create(tenantId: string, input: PersonInput & { displayName: string }, actor?: AuditActor): Promise<PersonRecord> {
+    /** `galleryIds` (already checked to be the tenant's) are joined in the same transaction; a new person has no faces to log. */
+    async create(tenantId: string, input: PersonInput & { displayName: string }, actor?: AuditActor, galleryIds: readonly string[] = []): Promise<PersonRecord> {
       const id = randomUUID();
       try {
         const [person] = await prisma.$transaction([
-          prisma.person.create({ data: { id, tenantId, ...input }, select }),
+          prisma.person.create({ data: { id, tenantId, ...input, galleries: { create: galleryIds.map((galleryId) => ({ galleryId, tenantId })) } }, select }),
           ...(actor ? [prisma.auditLog.create({ data: auditData(tenantId, actor, 'person.create', id, personDetails(input)) })] : []),
         ]);
         return person as PersonRecord;
@@ -55,9 +60,10 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
         conflict(err, input.externalId);
       }
     },
-    async byId(tenantId: string, id: string): Promise<PersonRecord | null> {
+    /** With `inGalleries` (a scoped key's), only a member of one of them is found. */
+    async byId(tenantId: string, id: string, inGalleries?: readonly string[]): Promise<PersonRecord | null> {
       if (!isUuid(id)) return null;
-      return prisma.person.findFirst({ where: { tenantId, id }, select });
+      return prisma.person.findFirst({ where: { tenantId, id, ...memberOf(inGalleries) }, select });
     },
     async byIds(tenantId: string, ids: readonly string[]): Promise<PersonRecord[]> {
       return prisma.person.findMany({ where: { tenantId, id: { in: ids.filter(isUuid) } }, select });
@@ -79,8 +85,8 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
         conflict(err, input.externalId);
       }
     },
-    async list(tenantId: string, args: { first: number; after?: Cursor; search?: string }): Promise<Page<PersonRecord>> {
-      const where: Prisma.PersonWhereInput = { tenantId };
+    async list(tenantId: string, args: { first: number; after?: Cursor; search?: string; inGalleries?: readonly string[] }): Promise<Page<PersonRecord>> {
+      const where: Prisma.PersonWhereInput = { tenantId, ...memberOf(args.inGalleries) };
       if (args.search) {
         // Prisma passes `contains` to ILIKE unescaped: "%" would match everyone.
         where.OR = [{ displayName: { contains: escapeLike(args.search), mode: 'insensitive' } }, { externalId: args.search }];
@@ -101,14 +107,13 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
       return inTransaction(pool, async (client) => {
         const person = await client.query('SELECT id FROM "Person" WHERE "tenantId" = $1 AND id = $2 FOR UPDATE', [tenantId, id]);
         if (person.rowCount === 0) return null;
-        const faces = await client.query<FaceRef>(
-          'SELECT id::text AS id, model FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2 AND searchable',
-          [tenantId, id],
-        );
+        // Every gallery index holding one of their faces, read before the cascade removes the memberships.
+        const refs = await galleryFaceRefs(client, tenantId, { personIds: [id] });
+        const faces = await client.query('SELECT 1 FROM "Face" WHERE "tenantId" = $1 AND "personId" = $2 AND searchable', [tenantId, id]);
         await client.query('DELETE FROM "Person" WHERE "tenantId" = $1 AND id = $2', [tenantId, id]);
-        await recordFaceChanges(client, tenantId, faces.rows, 'DELETE');
+        await recordFaceChanges(client, tenantId, refs, 'DELETE');
         if (actor) await writeAudit(client, tenantId, { actor, action: 'person.delete', target: id, details: { faces: faces.rowCount ?? 0 } });
-        return [...new Set(faces.rows.map((f) => f.model))];
+        return [...new Set(refs.map((f) => f.model))];
       });
     },
   };

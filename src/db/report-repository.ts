@@ -3,7 +3,7 @@ import type { RecognitionDecision } from './generated/enums.js';
 
 /** PostgreSQL `date_trunc` fields a report may bucket by. */
 export type ReportBucket = 'hour' | 'day' | 'week' | 'month';
-export type StatsDimension = 'decision' | 'source' | 'personId';
+export type StatsDimension = 'decision' | 'source' | 'personId' | 'galleryId';
 
 export interface ReportRange {
   from: Date;
@@ -25,6 +25,7 @@ export interface StatsRow {
   decision: RecognitionDecision | null;
   source: string | null;
   personId: string | null;
+  galleryId: string | null;
   count: number;
   distinctPeople: number;
   medianDistance: number | null;
@@ -73,7 +74,7 @@ export interface ReportPage<T> {
   totalCount: number;
 }
 
-const COLUMN: Record<StatsDimension, string> = { decision: '"decision"', source: '"source"', personId: '"personId"' };
+const COLUMN: Record<StatsDimension, string> = { decision: '"decision"', source: '"source"', personId: '"personId"', galleryId: 'g."galleryId"' };
 
 /** Collects positional parameters so conditions can be appended in any order. */
 class Params {
@@ -109,12 +110,14 @@ export function reportRepository(pool: pg.Pool) {
       const bucket = `date_trunc(${p.add(q.bucket)}::text, "createdAt", ${p.add(q.timeZone)}::text)`;
       const dims = (Object.keys(COLUMN) as StatsDimension[]).map((d) => (q.groupBy.includes(d) ? `${COLUMN[d]}` : `NULL`) + ` AS "${d}"`);
       const groupBy = [bucket, ...q.groupBy.map((d) => COLUMN[d])];
+      // By gallery, an event counts once in each gallery it searched (events from before galleries: null).
+      const galleries = q.groupBy.includes('galleryId') ? `LEFT JOIN LATERAL unnest("galleryIds") AS g("galleryId") ON true` : '';
       const { rows } = await pool.query<StatsRow>(
         `SELECT ${bucket} AS "bucketStart", ${dims.join(', ')},
            count(*)::int AS count, count(DISTINCT "personId")::int AS "distinctPeople",
            percentile_cont(0.5) WITHIN GROUP (ORDER BY "distance") AS "medianDistance",
            percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS "p95LatencyMs"
-         FROM "RecognitionEvent" WHERE ${where.join(' AND ')}
+         FROM "RecognitionEvent" ${galleries} WHERE ${where.join(' AND ')}
          GROUP BY ${groupBy.join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${p.add(q.limit)}`,
         p.values,
       );

@@ -15,6 +15,7 @@ import { erasureRepository } from './erasure-repository.js';
 import { auditLogRepository } from './audit-log-repository.js';
 import { keyRotationRepository } from './key-rotation-repository.js';
 import { changeLogRepository } from './change-log-repository.js';
+import { galleryRepository } from './gallery-repository.js';
 
 export function createRepositories(db: Database) {
   return {
@@ -34,6 +35,7 @@ export function createRepositories(db: Database) {
     eventExport: eventExportRepository(db.pool),
     faceSearch: faceSearchRepository(db.pool),
     usage: usageRepository(db.pool),
+    galleries: galleryRepository(db.pool),
   };
 }
 

@@ -20,10 +20,10 @@ export interface TenantLifecycleRecord {
  * The tables a tenant deletion empties, children before parents so that no batch cascades into
  * an unbounded delete. Constant identifiers, never input: they are interpolated into SQL.
  */
-export const TENANT_TABLES = ['IndexSnapshotChunk', 'IndexSnapshot', 'RecognitionEvent', 'FaceChange', 'FaceChangeCompaction', 'Face', 'EnrollmentSession', 'Person', 'AuditLog', 'ApiKey'] as const;
+export const TENANT_TABLES = ['IndexSnapshotChunk', 'IndexSnapshot', 'RecognitionEvent', 'FaceChange', 'FaceChangeCompaction', 'Face', 'EnrollmentSession', 'GalleryMember', 'Person', 'Gallery', 'AuditLog', 'ApiKey'] as const;
 export type TenantTable = (typeof TENANT_TABLES)[number];
 
-/** Each table's primary key, which a batch selects and deletes by. */
+/** Each table's primary key (or a column standing in for it), which a batch selects and deletes by. */
 const ROW_KEY: Record<TenantTable, string> = {
   IndexSnapshotChunk: 'id',
   IndexSnapshot: 'id',
@@ -32,6 +32,9 @@ const ROW_KEY: Record<TenantTable, string> = {
   FaceChangeCompaction: '"indexKey"',
   Face: 'id',
   EnrollmentSession: 'id',
+  // No single-column key: a batch takes whole people's memberships (at most their galleries each).
+  GalleryMember: '"personId"',
+  Gallery: 'id',
   Person: 'id',
   AuditLog: 'id',
   ApiKey: 'id',

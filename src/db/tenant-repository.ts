@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { PrismaClient, TenantStatus } from './generated/client.js';
+import { DEFAULT_GALLERY_NAME } from './gallery-repository.js';
 import { rethrowKnown } from './prisma-errors.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
 import { auditData, type AuditActor } from './audit-write.js';
@@ -26,15 +28,25 @@ export function tenantRepository(prisma: PrismaClient) {
   return {
     /**
      * The tenant, its first key and the audit rows (the tenant's and the platform's) in one
-     * transaction: a tenant is never left without the key that was reported, nor unaudited.
+     * transaction: a tenant is never left without the key that was reported, nor unaudited. It
+     * starts with one gallery, "default", which is its default gallery set: people created without
+     * galleries join it and identify without galleries searches it.
      */
     async create(
       input: { name: string; slug: string; settings: object },
       firstKey: NewApiKey,
     ): Promise<{ tenant: TenantRecord; apiKey: ApiKeyRecord }> {
+      const galleryId = randomUUID();
       try {
         return await prisma.$transaction(async (tx) => {
-          const tenant = await tx.tenant.create({ data: input, select });
+          const tenant = await tx.tenant.create({
+            data: {
+              ...input,
+              settings: { ...input.settings, defaultGalleryIds: [galleryId] },
+              galleries: { create: { id: galleryId, name: DEFAULT_GALLERY_NAME, description: 'The tenant’s first gallery; new people join it unless told otherwise.' } },
+            },
+            select,
+          });
           const apiKey = await insertApiKey(tx, tenant.id, firstKey);
           const audit = { tenantId: tenant.id, action: 'tenant.create', target: tenant.id };
           await tx.auditLog.create({ data: auditData(tenant.id, { type: 'PLATFORM' }, audit.action, audit.target) });

@@ -5,3 +5,5 @@ export type { IndexEvent } from './tenant-indexes.js';
 export { IndexSync, PgChangeFeed } from './sync.js';
 export { directorySnapshotStore, postgresSnapshotStore, snapshotIdOf } from './snapshot-store.js';
 export type { SnapshotStore } from './snapshot-store.js';
+export { searchGalleries } from './search-galleries.js';
+export type { IndexKey } from './tenant-indexes.js';

@@ -66,7 +66,7 @@ export class IndexSnapshots {
    * than the index, the snapshot (or its delta) is wrong and the caller rebuilds.
    */
   async verifyCount(key: IndexKey, index: TenantIndex, source: FaceIndexSource): Promise<boolean> {
-    const stored = await source.countSearchable(key.tenantId, key.model);
+    const stored = await source.countSearchable(key);
     if (stored === index.size) return true;
     const error = new SnapshotInvalid('count', `Snapshot plus change log hold ${index.size} faces; the database holds ${stored}.`);
     this.onEvent({ type: 'snapshot-rejected', key, problem: 'count', error });

@@ -118,7 +118,7 @@ export class IndexSync {
 
   async start(): Promise<void> {
     await this.feed?.start((notice) => {
-      const done = notice ? this.indexes.refresh(notice.tenantId, notice.model) : this.indexes.refreshAll();
+      const done = notice ? this.indexes.refresh({ tenantId: notice.tenantId, galleryId: notice.galleryId, model: notice.model }) : this.indexes.refreshAll();
       done.catch(this.onError);
     });
     this.timer = setInterval(() => this.indexes.refreshAll().catch(this.onError), this.catchUpIntervalMs);
@@ -132,9 +132,10 @@ export class IndexSync {
 
   /**
    * For writers in this process, after their transaction commits: resolves once this process's
-   * index reflects the change (other processes learn it through NOTIFY).
+   * loaded indexes of the tenant (of `model`, or of every model) reflect the change, whichever
+   * galleries it touched (other processes learn it through NOTIFY).
    */
-  changed(tenantId: string, model: string): Promise<void> {
-    return this.indexes.refresh(tenantId, model);
+  changed(tenantId: string, model?: string): Promise<void> {
+    return this.indexes.refreshAll((key) => key.tenantId === tenantId && (model === undefined || key.model === model));
   }
 }

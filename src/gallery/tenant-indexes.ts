@@ -71,7 +71,8 @@ interface LoadProgress {
 const MAX_BUILD_ATTEMPTS = 3;
 
 /**
- * The in-memory indexes of this process, one per (tenant, model), built lazily from the database.
+ * The in-memory indexes of this process, one per (tenant, gallery, model), built lazily from the
+ * database. A person in several galleries has their vectors in each of those indexes.
  * Every mutation of one key's index (change catch-up, the swap after a rebuild) runs through one
  * promise chain per key, so sync never interleaves an add with a delete. A key's slot only ever
  * holds an index of that tenant, built from rows filtered by that tenant id.
@@ -89,8 +90,8 @@ export class TenantIndexes {
     this.snapshots = policy ? new IndexSnapshots(policy, (event) => this.options.onEvent?.(event)) : null;
   }
 
-  state(tenantId: string, model: string): IndexState {
-    return this.slots.get(keyOf({ tenantId, model }))?.state ?? 'absent';
+  state(key: IndexKey): IndexState {
+    return this.slots.get(keyOf(key))?.state ?? 'absent';
   }
 
   /** Keys whose index is in memory (ready or rebuilding): the ones sync keeps current. */
@@ -119,17 +120,16 @@ export class TenantIndexes {
   }
 
   /** Faces in each index in memory, read at every metrics scrape so deletes show at once. */
-  sizes(): { tenantId: string; model: string; faces: number }[] {
+  sizes(): (IndexKey & { faces: number })[] {
     return [...this.slots].flatMap(([k, slot]) => (hasIndex(slot) ? [{ ...parseKey(k), faces: slot.index.size }] : []));
   }
 
-  async search(tenantId: string, model: string, vector: Float32Array, k: number): Promise<FaceHit[]> {
-    return (await this.get(tenantId, model)).search(vector, k);
+  async search(key: IndexKey, vector: Float32Array, k: number): Promise<FaceHit[]> {
+    return (await this.get(key)).search(vector, k);
   }
 
   /** The ready index, loading it first if needed; waits at most loadWaitMs. */
-  async get(tenantId: string, model: string): Promise<TenantIndex> {
-    const key = { tenantId, model };
+  async get(key: IndexKey): Promise<TenantIndex> {
     const k = keyOf(key);
     const slot = this.slots.get(k);
     switch (slot?.state) {
@@ -149,7 +149,7 @@ export class TenantIndexes {
 
   /** Starts loading the given keys in the background (eager start); resolves when all settled. */
   async preload(keys: readonly IndexKey[]): Promise<void> {
-    await Promise.allSettled(keys.map((key) => this.get(key.tenantId, key.model).catch(() => undefined)));
+    await Promise.allSettled(keys.map((key) => this.get(key).catch(() => undefined)));
     await Promise.allSettled(keys.map((key) => this.loadingPromise(key)));
   }
 
@@ -157,12 +157,11 @@ export class TenantIndexes {
    * Applies the change log to a loaded index (no-op for keys not in memory: they will read the
    * database when loaded). Concurrent calls coalesce into one queued catch-up.
    */
-  refresh(tenantId: string, model: string): Promise<void> {
-    const key = { tenantId, model };
+  refresh(key: IndexKey): Promise<void> {
     const k = keyOf(key);
     const current = this.slots.get(k);
     // A change may commit after the load's own catch-up has read the log: look again once loaded.
-    if (current?.state === 'loading') return current.done.then(() => this.refresh(tenantId, model), () => undefined);
+    if (current?.state === 'loading') return current.done.then(() => this.refresh(key), () => undefined);
     if (!hasIndex(current)) return Promise.resolve();
     const queued = this.pendingRefresh.get(k);
     if (queued) return queued;
@@ -170,7 +169,7 @@ export class TenantIndexes {
       this.pendingRefresh.delete(k);
       const slot = this.slots.get(k);
       if (!hasIndex(slot)) return;
-      const applied = await applyChanges(slot.index, this.options.source, tenantId, model);
+      const applied = await applyChanges(slot.index, this.options.source, key);
       const reason = slot.index.rebuildReason();
       if (reason !== null && slot.state === 'ready') this.startRebuild(key, slot.index, reason);
       else this.snapshots?.afterChanges(key, slot.index, applied.added + applied.removed, (task) => this.serial(k, task));
@@ -179,15 +178,20 @@ export class TenantIndexes {
     return run;
   }
 
-  /** Catches up every loaded index that is behind, asking the database about all of them at once. */
-  async refreshAll(): Promise<void> {
-    const keys = this.loadedKeys();
+  /**
+   * Catches up every loaded index that is behind (or those `which` selects, such as one tenant's
+   * after its own write), asking the database about all of them at once.
+   */
+  async refreshAll(which: (key: IndexKey) => boolean = () => true): Promise<void> {
+    const keys = this.loadedKeys().filter(which);
     const latest = await this.options.source.maxChangeSeqs(keys);
     const behind = keys.filter((key, i) => {
       const slot = this.slots.get(keyOf(key));
       return hasIndex(slot) && latest[i]! > slot.index.appliedSeq;
     });
-    await Promise.all(behind.map((key) => this.refresh(key.tenantId, key.model)));
+    // A load in flight may have read the log before a change committed: refresh looks again once it is ready.
+    const loading = [...this.slots].filter(([, slot]) => slot.state === 'loading').map(([k]) => parseKey(k)).filter(which);
+    await Promise.all([...behind, ...loading].map((key) => this.refresh(key)));
   }
 
   /** Forgets every index of a tenant (for example when the tenant is deleted). */
@@ -251,12 +255,12 @@ export class TenantIndexes {
   private async build(key: IndexKey, progress: LoadProgress, install: (index: TenantIndex) => void, kind?: TenantIndex['kind']): Promise<TenantIndex> {
     const { source, index: indexOptions, loadBatchSize } = this.options;
     for (let attempt = 1; ; attempt++) {
-      const seq = await source.maxChangeSeq(key.tenantId, key.model);
+      const seq = await source.maxChangeSeq(key);
       progress.fromSeq = seq;
       progress.faces = 0;
-      progress.expected = await source.countSearchable(key.tenantId, key.model);
+      progress.expected = await source.countSearchable(key);
       const target = kind ?? TenantIndex.kindFor(progress.expected, indexOptions);
-      const stream = source.streamSearchable(key.tenantId, key.model, loadBatchSize);
+      const stream = source.streamSearchable(key, loadBatchSize);
       let index: TenantIndex | null = null;
       if (target === 'hnsw' && this.options.hnswBuildInChild) index = await this.buildInChild(key, seq, stream, progress);
       if (index === null) {
@@ -265,7 +269,7 @@ export class TenantIndexes {
       }
       const candidate = index;
       const built = await this.serial(keyOf(key), async () => {
-        const { missed } = await applyChanges(candidate, source, key.tenantId, key.model);
+        const { missed } = await applyChanges(candidate, source, key);
         if (missed && attempt < MAX_BUILD_ATTEMPTS) return null;
         // Still missing changes after the last try: installed, it is rebuilt at its next refresh.
         install(candidate);
@@ -306,7 +310,7 @@ export class TenantIndexes {
     const { index } = loaded;
     return this.serial(keyOf(key), async () => {
       // A snapshot older than the compacted log cannot be caught up: rebuild from the faces.
-      const { missed } = await applyChanges(index, this.options.source, key.tenantId, key.model);
+      const { missed } = await applyChanges(index, this.options.source, key);
       if (missed || !(await snapshots.verifyCount(key, index, this.options.source))) return null;
       install(index);
       return index;
@@ -404,7 +408,8 @@ function hasIndex(slot: Slot | undefined): slot is Extract<Slot, { state: 'ready
 }
 
 function unavailable(key: IndexKey, what: string): AppError {
-  return new AppError('INDEX_UNAVAILABLE', `The face index for model ${key.model} ${what}.`, {
+  return new AppError('INDEX_UNAVAILABLE', `The face index of gallery ${key.galleryId} for model ${key.model} ${what}.`, {
     model: key.model,
+    galleryId: key.galleryId,
   });
 }

@@ -28,12 +28,18 @@ export interface NexusGenInputs {
   }
   CreateApiKeyInput: { // input type
     expiresAt?: NexusGenScalars['DateTime'] | null; // DateTime
+    galleryIds?: string[] | null; // [ID!]
     name: string; // String!
     role: NexusGenEnums['ApiKeyRole']; // ApiKeyRole!
+  }
+  CreateGalleryInput: { // input type
+    description?: string | null; // String
+    name: string; // String!
   }
   CreatePersonInput: { // input type
     displayName: string; // String!
     externalId?: string | null; // String
+    galleryIds?: string[] | null; // [ID!]
     metadata?: NexusGenScalars['JSON'] | null; // JSON
   }
   CreateTenantInput: { // input type
@@ -41,6 +47,9 @@ export interface NexusGenInputs {
     slug: string; // String!
   }
   DeleteFaceInput: { // input type
+    id: string; // ID!
+  }
+  DeleteGalleryInput: { // input type
     id: string; // ID!
   }
   DeletePersonInput: { // input type
@@ -73,14 +82,20 @@ export interface NexusGenInputs {
   ErasePersonInput: { // input type
     id: string; // ID!
   }
+  GalleryMembersInput: { // input type
+    galleryId: string; // ID!
+    personIds: string[]; // [ID!]!
+  }
   IdentifyFramesInput: { // input type
     frames: NexusGenInputs['ImageInput'][]; // [ImageInput!]!
+    galleryIds?: string[] | null; // [ID!]
     k1?: number | null; // Int
     k2?: number | null; // Int
     source?: string | null; // String
     threshold?: number | null; // Float
   }
   IdentifyInput: { // input type
+    galleryIds?: string[] | null; // [ID!]
     image: NexusGenInputs['ImageInput']; // ImageInput!
     k1?: number | null; // Int
     k2?: number | null; // Int
@@ -90,6 +105,7 @@ export interface NexusGenInputs {
   }
   IdentifyVideoInput: { // input type
     fps?: number | null; // Float
+    galleryIds?: string[] | null; // [ID!]
     k1?: number | null; // Int
     k2?: number | null; // Int
     source?: string | null; // String
@@ -152,6 +168,7 @@ export interface NexusGenInputs {
   SearchFacesInput: { // input type
     faceId?: string | null; // ID
     first?: number | null; // Int
+    galleryIds?: string[] | null; // [ID!]
     image?: NexusGenInputs['ImageInput'] | null; // ImageInput
   }
   StartEnrollmentInput: { // input type
@@ -171,6 +188,11 @@ export interface NexusGenInputs {
     from: NexusGenScalars['DateTime']; // DateTime!
     timeZone?: string | null; // String
     to: NexusGenScalars['DateTime']; // DateTime!
+  }
+  UpdateGalleryInput: { // input type
+    description?: string | null; // String
+    id: string; // ID!
+    name?: string | null; // String
   }
   UpdatePersonInput: { // input type
     displayName?: string | null; // String
@@ -195,6 +217,7 @@ export interface NexusGenInputs {
   UpdateTenantSettingsInput: { // input type
     clientSeesUnknownCandidates?: boolean | null; // Boolean
     clientVoteOverride?: NexusGenEnums['VoteOverride'] | null; // VoteOverride
+    defaultGalleryIds?: string[] | null; // [ID!]
     k1?: number | null; // Int
     k2?: number | null; // Int
     maxPipelineCallsPerRequest?: number | null; // Int
@@ -203,6 +226,7 @@ export interface NexusGenInputs {
     threshold?: number | null; // Float
   }
   VerifyInput: { // input type
+    galleryIds?: string[] | null; // [ID!]
     image: NexusGenInputs['ImageInput']; // ImageInput!
     personId: string; // ID!
     source?: string | null; // String
@@ -230,7 +254,7 @@ export interface NexusGenEnums {
   RecognitionDecision: "MATCH" | "NO_FACE" | "UNKNOWN"
   RejectionReason: "DUPLICATE" | "IMAGE_TOO_LARGE" | "INVALID_IMAGE" | "LOW_QUALITY" | "MULTIPLE_FACES" | "NO_FACE"
   ReportBucket: "DAY" | "HOUR" | "MONTH" | "WEEK"
-  StatsDimension: "DECISION" | "PERSON" | "SOURCE"
+  StatsDimension: "DECISION" | "GALLERY" | "PERSON" | "SOURCE"
   TenantStatus: "ACTIVE" | "DELETED" | "DELETING" | "SUSPENDED"
   VoteOverride: "ANY" | "NONE" | "STRICTER"
 }
@@ -285,6 +309,9 @@ export interface NexusGenObjects {
     apiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
     secret: string; // String!
     tenant: NexusGenRootTypes['Tenant']; // Tenant!
+  }
+  DeleteGalleryPayload: { // root type
+    id: string; // ID!
   }
   DeletePersonPayload: { // root type
     id: string; // ID!
@@ -342,6 +369,16 @@ export interface NexusGenObjects {
   }
   FramesTimings: { // root type
     total: number; // Float!
+  }
+  Gallery: records.GalleryRecord;
+  GalleryConnection: { // root type
+    edges: NexusGenRootTypes['GalleryEdge'][]; // [GalleryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  GalleryEdge: { // root type
+    cursor: string; // String!
+    node: NexusGenRootTypes['Gallery']; // Gallery!
   }
   IdentifiedFace: records.IdentifiedFace;
   IdentifyFramesPayload: { // root type
@@ -422,6 +459,7 @@ export interface NexusGenObjects {
     count: number; // Int!
     decision?: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     distinctPeople: number; // Int!
+    galleryId?: string | null; // ID
     medianDistance?: number | null; // Float
     p95LatencyMs?: number | null; // Float
     personId?: string | null; // ID
@@ -467,6 +505,7 @@ export interface NexusGenObjects {
   TenantSettings: { // root type
     clientSeesUnknownCandidates: boolean; // Boolean!
     clientVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
+    defaultGalleryIds: string[]; // [ID!]!
     k1: number; // Int!
     k2: number; // Int!
     maxPipelineCallsPerRequest: number; // Int!
@@ -562,6 +601,7 @@ export interface NexusGenFieldTypes {
   ApiKey: { // field return type
     createdAt: NexusGenScalars['DateTime']; // DateTime!
     expiresAt: NexusGenScalars['DateTime'] | null; // DateTime
+    galleryIds: string[]; // [ID!]!
     id: string; // ID!
     lastUsedAt: NexusGenScalars['DateTime'] | null; // DateTime
     name: string; // String!
@@ -615,6 +655,9 @@ export interface NexusGenFieldTypes {
     apiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
     secret: string; // String!
     tenant: NexusGenRootTypes['Tenant']; // Tenant!
+  }
+  DeleteGalleryPayload: { // field return type
+    id: string; // ID!
   }
   DeletePersonPayload: { // field return type
     id: string; // ID!
@@ -692,6 +735,23 @@ export interface NexusGenFieldTypes {
   FramesTimings: { // field return type
     total: number; // Float!
   }
+  Gallery: { // field return type
+    createdAt: NexusGenScalars['DateTime']; // DateTime!
+    description: string | null; // String
+    faceCount: number; // Int!
+    id: string; // ID!
+    name: string; // String!
+    personCount: number; // Int!
+  }
+  GalleryConnection: { // field return type
+    edges: NexusGenRootTypes['GalleryEdge'][]; // [GalleryEdge!]!
+    pageInfo: NexusGenRootTypes['PageInfo']; // PageInfo!
+    totalCount: number; // Int!
+  }
+  GalleryEdge: { // field return type
+    cursor: string; // String!
+    node: NexusGenRootTypes['Gallery']; // Gallery!
+  }
   IdentifiedFace: { // field return type
     box: NexusGenRootTypes['Box']; // Box!
     candidates: NexusGenRootTypes['Candidate'][]; // [Candidate!]!
@@ -733,12 +793,15 @@ export interface NexusGenFieldTypes {
   }
   Mutation: { // field return type
     addEnrollmentImages: NexusGenRootTypes['EnrollmentImagesPayload']; // EnrollmentImagesPayload!
+    addToGallery: NexusGenRootTypes['Gallery']; // Gallery!
     cancelEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     completeEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     createApiKey: NexusGenRootTypes['CreateApiKeyPayload']; // CreateApiKeyPayload!
+    createGallery: NexusGenRootTypes['Gallery']; // Gallery!
     createPerson: NexusGenRootTypes['Person']; // Person!
     createTenant: NexusGenRootTypes['CreateTenantPayload']; // CreateTenantPayload!
     deleteFace: NexusGenRootTypes['Face']; // Face!
+    deleteGallery: NexusGenRootTypes['DeleteGalleryPayload']; // DeleteGalleryPayload!
     deletePerson: NexusGenRootTypes['DeletePersonPayload']; // DeletePersonPayload!
     deleteTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     enrollFaces: NexusGenRootTypes['EnrollmentImagesPayload']; // EnrollmentImagesPayload!
@@ -748,11 +811,13 @@ export interface NexusGenFieldTypes {
     identifyFrames: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
     identifyVideo: NexusGenRootTypes['IdentifyFramesPayload']; // IdentifyFramesPayload!
     issueTenantAdminKey: NexusGenRootTypes['CreateApiKeyPayload']; // CreateApiKeyPayload!
+    removeFromGallery: NexusGenRootTypes['Gallery']; // Gallery!
     resumeTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
     revokeApiKey: NexusGenRootTypes['ApiKey']; // ApiKey!
     rotateApiKey: NexusGenRootTypes['RotateApiKeyPayload']; // RotateApiKeyPayload!
     startEnrollment: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
     suspendTenant: NexusGenRootTypes['ManagedTenant']; // ManagedTenant!
+    updateGallery: NexusGenRootTypes['Gallery']; // Gallery!
     updatePerson: NexusGenRootTypes['Person']; // Person!
     updateRetentionSettings: NexusGenRootTypes['RetentionSettings']; // RetentionSettings!
     updateTenantLimits: NexusGenRootTypes['TenantLimits']; // TenantLimits!
@@ -769,6 +834,7 @@ export interface NexusGenFieldTypes {
     enrollmentSessions: NexusGenRootTypes['EnrollmentSession'][]; // [EnrollmentSession!]!
     externalId: string | null; // String
     faces: NexusGenRootTypes['Face'][]; // [Face!]!
+    galleries: NexusGenRootTypes['Gallery'][]; // [Gallery!]!
     id: string; // ID!
     matchDistanceTrend: NexusGenRootTypes['RecognitionStatsRow'][]; // [RecognitionStatsRow!]!
     metadata: NexusGenScalars['JSON']; // JSON!
@@ -823,6 +889,7 @@ export interface NexusGenFieldTypes {
     auditLog: NexusGenRootTypes['AuditEntryConnection']; // AuditEntryConnection!
     distanceDistribution: NexusGenRootTypes['DistanceDistribution']; // DistanceDistribution!
     enrollmentSession: NexusGenRootTypes['EnrollmentSession']; // EnrollmentSession!
+    galleries: NexusGenRootTypes['GalleryConnection']; // GalleryConnection!
     people: NexusGenRootTypes['PersonConnection']; // PersonConnection!
     person: NexusGenRootTypes['Person']; // Person!
     platformAuditLog: NexusGenRootTypes['PlatformAuditEntryConnection']; // PlatformAuditEntryConnection!
@@ -845,6 +912,7 @@ export interface NexusGenFieldTypes {
     distance: number | null; // Float
     faceQuality: number | null; // Float
     frames: number; // Int!
+    galleryIds: string[]; // [ID!]!
     id: string; // ID!
     k1: number; // Int!
     k2: number; // Int!
@@ -872,6 +940,7 @@ export interface NexusGenFieldTypes {
     count: number; // Int!
     decision: NexusGenEnums['RecognitionDecision'] | null; // RecognitionDecision
     distinctPeople: number; // Int!
+    galleryId: string | null; // ID
     medianDistance: number | null; // Float
     p95LatencyMs: number | null; // Float
     person: NexusGenRootTypes['Person'] | null; // Person
@@ -930,6 +999,7 @@ export interface NexusGenFieldTypes {
   TenantSettings: { // field return type
     clientSeesUnknownCandidates: boolean; // Boolean!
     clientVoteOverride: NexusGenEnums['VoteOverride']; // VoteOverride!
+    defaultGalleryIds: string[]; // [ID!]!
     k1: number; // Int!
     k2: number; // Int!
     maxPipelineCallsPerRequest: number; // Int!
@@ -1017,6 +1087,7 @@ export interface NexusGenFieldTypeNames {
   ApiKey: { // field return type name
     createdAt: 'DateTime'
     expiresAt: 'DateTime'
+    galleryIds: 'ID'
     id: 'ID'
     lastUsedAt: 'DateTime'
     name: 'String'
@@ -1070,6 +1141,9 @@ export interface NexusGenFieldTypeNames {
     apiKey: 'ApiKey'
     secret: 'String'
     tenant: 'Tenant'
+  }
+  DeleteGalleryPayload: { // field return type name
+    id: 'ID'
   }
   DeletePersonPayload: { // field return type name
     id: 'ID'
@@ -1147,6 +1221,23 @@ export interface NexusGenFieldTypeNames {
   FramesTimings: { // field return type name
     total: 'Float'
   }
+  Gallery: { // field return type name
+    createdAt: 'DateTime'
+    description: 'String'
+    faceCount: 'Int'
+    id: 'ID'
+    name: 'String'
+    personCount: 'Int'
+  }
+  GalleryConnection: { // field return type name
+    edges: 'GalleryEdge'
+    pageInfo: 'PageInfo'
+    totalCount: 'Int'
+  }
+  GalleryEdge: { // field return type name
+    cursor: 'String'
+    node: 'Gallery'
+  }
   IdentifiedFace: { // field return type name
     box: 'Box'
     candidates: 'Candidate'
@@ -1188,12 +1279,15 @@ export interface NexusGenFieldTypeNames {
   }
   Mutation: { // field return type name
     addEnrollmentImages: 'EnrollmentImagesPayload'
+    addToGallery: 'Gallery'
     cancelEnrollment: 'EnrollmentSession'
     completeEnrollment: 'EnrollmentSession'
     createApiKey: 'CreateApiKeyPayload'
+    createGallery: 'Gallery'
     createPerson: 'Person'
     createTenant: 'CreateTenantPayload'
     deleteFace: 'Face'
+    deleteGallery: 'DeleteGalleryPayload'
     deletePerson: 'DeletePersonPayload'
     deleteTenant: 'ManagedTenant'
     enrollFaces: 'EnrollmentImagesPayload'
@@ -1203,11 +1297,13 @@ export interface NexusGenFieldTypeNames {
     identifyFrames: 'IdentifyFramesPayload'
     identifyVideo: 'IdentifyFramesPayload'
     issueTenantAdminKey: 'CreateApiKeyPayload'
+    removeFromGallery: 'Gallery'
     resumeTenant: 'ManagedTenant'
     revokeApiKey: 'ApiKey'
     rotateApiKey: 'RotateApiKeyPayload'
     startEnrollment: 'EnrollmentSession'
     suspendTenant: 'ManagedTenant'
+    updateGallery: 'Gallery'
     updatePerson: 'Person'
     updateRetentionSettings: 'RetentionSettings'
     updateTenantLimits: 'TenantLimits'
@@ -1224,6 +1320,7 @@ export interface NexusGenFieldTypeNames {
     enrollmentSessions: 'EnrollmentSession'
     externalId: 'String'
     faces: 'Face'
+    galleries: 'Gallery'
     id: 'ID'
     matchDistanceTrend: 'RecognitionStatsRow'
     metadata: 'JSON'
@@ -1278,6 +1375,7 @@ export interface NexusGenFieldTypeNames {
     auditLog: 'AuditEntryConnection'
     distanceDistribution: 'DistanceDistribution'
     enrollmentSession: 'EnrollmentSession'
+    galleries: 'GalleryConnection'
     people: 'PersonConnection'
     person: 'Person'
     platformAuditLog: 'PlatformAuditEntryConnection'
@@ -1300,6 +1398,7 @@ export interface NexusGenFieldTypeNames {
     distance: 'Float'
     faceQuality: 'Float'
     frames: 'Int'
+    galleryIds: 'ID'
     id: 'ID'
     k1: 'Int'
     k2: 'Int'
@@ -1327,6 +1426,7 @@ export interface NexusGenFieldTypeNames {
     count: 'Int'
     decision: 'RecognitionDecision'
     distinctPeople: 'Int'
+    galleryId: 'ID'
     medianDistance: 'Float'
     p95LatencyMs: 'Float'
     person: 'Person'
@@ -1385,6 +1485,7 @@ export interface NexusGenFieldTypeNames {
   TenantSettings: { // field return type name
     clientSeesUnknownCandidates: 'Boolean'
     clientVoteOverride: 'VoteOverride'
+    defaultGalleryIds: 'ID'
     k1: 'Int'
     k2: 'Int'
     maxPipelineCallsPerRequest: 'Int'
@@ -1473,6 +1574,9 @@ export interface NexusGenArgTypes {
     addEnrollmentImages: { // args
       input: NexusGenInputs['AddEnrollmentImagesInput']; // AddEnrollmentImagesInput!
     }
+    addToGallery: { // args
+      input: NexusGenInputs['GalleryMembersInput']; // GalleryMembersInput!
+    }
     cancelEnrollment: { // args
       input: NexusGenInputs['EnrollmentSessionInput']; // EnrollmentSessionInput!
     }
@@ -1482,6 +1586,9 @@ export interface NexusGenArgTypes {
     createApiKey: { // args
       input: NexusGenInputs['CreateApiKeyInput']; // CreateApiKeyInput!
     }
+    createGallery: { // args
+      input: NexusGenInputs['CreateGalleryInput']; // CreateGalleryInput!
+    }
     createPerson: { // args
       input: NexusGenInputs['CreatePersonInput']; // CreatePersonInput!
     }
@@ -1490,6 +1597,9 @@ export interface NexusGenArgTypes {
     }
     deleteFace: { // args
       input: NexusGenInputs['DeleteFaceInput']; // DeleteFaceInput!
+    }
+    deleteGallery: { // args
+      input: NexusGenInputs['DeleteGalleryInput']; // DeleteGalleryInput!
     }
     deletePerson: { // args
       input: NexusGenInputs['DeletePersonInput']; // DeletePersonInput!
@@ -1518,6 +1628,9 @@ export interface NexusGenArgTypes {
     issueTenantAdminKey: { // args
       input: NexusGenInputs['IssueTenantAdminKeyInput']; // IssueTenantAdminKeyInput!
     }
+    removeFromGallery: { // args
+      input: NexusGenInputs['GalleryMembersInput']; // GalleryMembersInput!
+    }
     resumeTenant: { // args
       input: NexusGenInputs['ResumeTenantInput']; // ResumeTenantInput!
     }
@@ -1532,6 +1645,9 @@ export interface NexusGenArgTypes {
     }
     suspendTenant: { // args
       input: NexusGenInputs['SuspendTenantInput']; // SuspendTenantInput!
+    }
+    updateGallery: { // args
+      input: NexusGenInputs['UpdateGalleryInput']; // UpdateGalleryInput!
     }
     updatePerson: { // args
       input: NexusGenInputs['UpdatePersonInput']; // UpdatePersonInput!
@@ -1572,6 +1688,10 @@ export interface NexusGenArgTypes {
     }
     enrollmentSession: { // args
       id: string; // ID!
+    }
+    galleries: { // args
+      after?: string | null; // String
+      first: number | null; // Int
     }
     people: { // args
       after?: string | null; // String

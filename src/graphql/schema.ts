@@ -14,6 +14,7 @@ import { auditTypes } from './types/audit.js';
 import { reportTypes } from './types/reports.js';
 import { verifyTypes } from './types/verify.js';
 import { liveEventTypes } from './types/live-events.js';
+import { galleryTypes } from './types/gallery.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const SCHEMA_FILE = path.resolve(HERE, '../../schema.graphql');
@@ -44,7 +45,7 @@ const formatTypegen = (content: string, type: 'schema' | 'types'): string => (ty
 
 function schemaConfig(emit: boolean): core.SchemaConfig {
   return {
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes, ...reportTypes, ...verifyTypes, ...liveEventTypes],
+    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes, ...reportTypes, ...verifyTypes, ...liveEventTypes, ...galleryTypes],
     outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
     shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,
@@ -56,6 +57,7 @@ function schemaConfig(emit: boolean): core.SchemaConfig {
         Tenant: 'records.TenantView',
         ApiKey: 'records.ApiKeyRecord',
         Person: 'records.PersonRecord',
+        Gallery: 'records.GalleryRecord',
         EnrollmentSession: 'records.SessionRecord',
         Face: 'records.FaceRecord',
         RecognitionEvent: 'records.RecognitionEventRecord',

@@ -1,6 +1,6 @@
 import type { PersonRecord, Repositories } from '../db/index.js';
 import { AppError } from '../errors.js';
-import type { FaceNeighbour, SearchFaces } from '../search/index.js';
+import type { FaceNeighbour, SearchFaces, SearchScope } from '../search/index.js';
 import type { AnalyzedFace } from '../vision/index.js';
 import { classifyFace, type Classification } from './vote.js';
 import type { VoteParams } from './vote-params.js';
@@ -13,10 +13,10 @@ export interface FaceDecision {
 }
 
 /** Search and vote for every face of an analysed image: the step identify and identify over frames share. */
-export async function decideFaces(search: SearchFaces, tenantId: string, model: string, faces: readonly AnalyzedFace[], params: VoteParams): Promise<FaceDecision[]> {
+export async function decideFaces(search: SearchFaces, scope: SearchScope, faces: readonly AnalyzedFace[], params: VoteParams): Promise<FaceDecision[]> {
   return Promise.all(
     faces.map(async (face) => {
-      const neighbours = await search(tenantId, model, face.embedding, params.k2);
+      const neighbours = await search(scope, face.embedding, params.k2);
       return { face, neighbours, classification: classifyFace(neighbours, params) };
     }),
   );

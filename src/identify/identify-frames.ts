@@ -6,8 +6,9 @@ import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, qualityWeight, type AnalyzedFace, type AnalyzedImage, type FaceAnalyzer, type FrameAnalyzer, type ImageInput } from '../vision/index.js';
 import { checkFps, sampleVideo, type VideoInput, type VideoSettings } from '../video/index.js';
 import type { VoteOverrides, VoteParams } from './vote.js';
-import type { SearchFaces } from '../search/index.js';
-import { resolveParams, type IdentifyDeps } from './identify-service.js';
+import type { SearchFaces, SearchScope } from '../search/index.js';
+import { resolveParams, type GalleryChoice, type IdentifyDeps } from './identify-service.js';
+import { searchedGalleries } from '../galleries/gallery-ids.js';
 import { checkSource, decideFaces, peopleByIds } from './face-decisions.js';
 import { DEFAULT_TRACK_OPTIONS, linkTracks, voteTrack, type FrameFace, type TrackOptions } from './tracks.js';
 
@@ -28,7 +29,7 @@ export interface FrameIdentifyDeps {
   onIdentified?: IdentifyDeps['onIdentified'];
 }
 
-interface ClipInput extends VoteOverrides {
+interface ClipInput extends VoteOverrides, GalleryChoice {
   source?: string | null;
 }
 
@@ -62,15 +63,17 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
   async function prepare(viewer: Viewer, input: ClipInput) {
     const v = requireTenant(viewer, 'identify');
     const settings = await deps.settings(v.tenantId);
-    return { v, settings, params: resolveParams(v.role, settings, input), source: checkSource(input.source) };
+    const params = resolveParams(v.role, settings, input);
+    const scope: SearchScope = { tenantId: v.tenantId, model: settings.model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
+    return { v, settings, params, scope, source: checkSource(input.source) };
   }
 
-  async function identifyClip(v: TenantViewer, settings: TenantSettings, params: VoteParams, source: string | null, analyzed: AsyncIterable<AnalyzedImage>, started: number) {
+  async function identifyClip({ v, settings, params, scope, source }: Awaited<ReturnType<typeof prepare>>, analyzed: AsyncIterable<AnalyzedImage>, started: number) {
     const faces: TrackFace[] = [];
     let framesRead = 0;
     for await (const image of analyzed) {
       const frame = framesRead++;
-      for (const d of await decideFaces(deps.search, v.tenantId, settings.model, image.faces, params)) {
+      for (const d of await decideFaces(deps.search, scope, image.faces, params)) {
         faces.push({
           frame,
           box: d.face.box,
@@ -100,7 +103,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
     }));
 
     const latencyMs = performance.now() - started;
-    const base = { ...params, model: settings.model, source, latencyMs };
+    const base = { ...params, model: settings.model, source, latencyMs, galleryIds: [...scope.galleryIds] };
     const events: NewRecognitionEvent[] =
       votes.length === 0
         ? [{ ...base, frames: framesRead, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
@@ -124,7 +127,8 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
   return {
     async identifyFrames(viewer: Viewer, input: IdentifyFramesInput) {
       const started = performance.now();
-      const { v, settings, params, source } = await prepare(viewer, input);
+      const prepared = await prepare(viewer, input);
+      const { settings } = prepared;
       if (input.frames.length === 0) throw new AppError('BAD_USER_INPUT', 'Send at least one frame.', { field: 'frames' });
       if (input.frames.length > deps.maxFrames) {
         throw new AppError('BATCH_TOO_LARGE', `At most ${deps.maxFrames} frames per call; this one had ${input.frames.length}. Send a shorter clip.`, { field: 'frames' });
@@ -143,18 +147,19 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
           }
         }
       }
-      return identifyClip(v, settings, params, source, analyzed(), started);
+      return identifyClip(prepared, analyzed(), started);
     },
 
     async identifyVideo(viewer: Viewer, input: IdentifyVideoInput, signal?: AbortSignal) {
       const started = performance.now();
-      const { v, settings, params, source } = await prepare(viewer, input);
+      const prepared = await prepare(viewer, input);
+      const { settings } = prepared;
       const fps = checkFps(input.fps, DEFAULT_VIDEO_FPS);
       const frames = sampleVideo(input.video, deps.video, { fps, maxFrames: deps.maxFrames }, signal);
       async function* analyzed() {
         for await (const frame of frames) yield await deps.analyzeFrame(frame.image, { modelId: settings.model, maxFaces });
       }
-      return identifyClip(v, settings, params, source, analyzed(), started);
+      return identifyClip(prepared, analyzed(), started);
     },
   };
 }

@@ -11,6 +11,7 @@ import { checkSource, decideFaces, peopleByIds } from './face-decisions.js';
 import { validateVoteParams, type VoteOverrides, type VoteParams } from './vote-params.js';
 import type { FaceNeighbour } from '../search/index.js';
 import { runnerUpMargin } from './margin.js';
+import { searchedGalleries } from '../galleries/gallery-ids.js';
 
 export interface IdentifyDeps {
   repos: Repositories;
@@ -24,7 +25,12 @@ export interface IdentifyDeps {
   onIdentified?: (tenantId: string, decisions: readonly NewRecognitionEvent['decision'][], timingsMs: Record<string, number>) => void;
 }
 
-export interface IdentifyInput extends VoteOverrides {
+/** Galleries to search; absent: a scoped key's own, otherwise the tenant's default gallery set. */
+export interface GalleryChoice {
+  galleryIds?: readonly string[] | null;
+}
+
+export interface IdentifyInput extends VoteOverrides, GalleryChoice {
   image: ImageInput;
   source?: string | null;
   maxFaces?: number | null;
@@ -64,6 +70,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const v = requireTenant(viewer, 'identify');
       const settings = await deps.settings(v.tenantId);
       const params = resolveParams(v.role, settings, input);
+      const galleryIds = await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds);
       const source = checkSource(input.source);
       if (input.maxFaces !== undefined && input.maxFaces !== null && (!Number.isInteger(input.maxFaces) || input.maxFaces < 1 || input.maxFaces > cap)) {
         throw new AppError('BAD_USER_INPUT', `maxFaces must be from 1 to ${cap}.`, { field: 'maxFaces' });
@@ -71,7 +78,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const bytes = imageBytes(input.image, deps.maxImageBytes);
       const analyzed: AnalyzedImage = await deps.analyze(bytes, { modelId: settings.model, maxFaces: input.maxFaces ?? cap });
       const searchStarted = performance.now();
-      const decisions = await decideFaces(deps.search, v.tenantId, settings.model, analyzed.faces, params);
+      const decisions = await decideFaces(deps.search, { tenantId: v.tenantId, model: settings.model, galleryIds }, analyzed.faces, params);
       const searchMs = performance.now() - searchStarted;
       const byId = await peopleByIds(deps.repos, v.tenantId, decisions.flatMap((d) => d.neighbours.map((n) => n.label)));
 
@@ -91,7 +98,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       }));
 
       const latencyMs = performance.now() - started;
-      const base = { ...params, model: settings.model, source, frames: 1, latencyMs };
+      const base = { ...params, model: settings.model, source, frames: 1, latencyMs, galleryIds };
       const events: NewRecognitionEvent[] =
         faces.length === 0
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]

@@ -4,7 +4,9 @@ import { isDatabaseUnreachable, isUuid, type RecognitionDecision, type Repositor
 import { AppError, badInput } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
 import { imageBytes, type AnalyzedFace, type FaceAnalyzer, type ImageInput } from '../vision/index.js';
-import type { SearchFaces } from '../search/index.js';
+import type { SearchFaces, SearchScope } from '../search/index.js';
+import { keyScope, searchedGalleries } from '../galleries/gallery-ids.js';
+import type { GalleryChoice } from './identify-service.js';
 
 export interface VerifyDeps {
   repos: Repositories;
@@ -14,7 +16,7 @@ export interface VerifyDeps {
   maxImageBytes: number;
 }
 
-export interface VerifyInput {
+export interface VerifyInput extends GalleryChoice {
   image: ImageInput;
   personId: string;
   source?: string | null;
@@ -45,13 +47,27 @@ export function createVerifyService(deps: VerifyDeps) {
    * neighbours stand in: if none of the closest OUTAGE_NEIGHBOURS faces is this person's, their
    * nearest face is farther than that many others and the answer is UNKNOWN.
    */
-  async function nearestOfPerson(tenantId: string, personId: string, model: string, embedding: Float32Array): Promise<{ distance: number } | null> {
+  async function nearestOfPerson(scope: SearchScope, personId: string, galleriesOfPerson: ReadonlySet<string> | null, embedding: Float32Array): Promise<{ distance: number } | null> {
+    // Someone in none of the searched galleries is not who this camera may recognise.
+    if (galleriesOfPerson && !scope.galleryIds.some((id) => galleriesOfPerson.has(id))) return null;
     try {
-      return await deps.repos.faceSearch.nearestFaceOfPerson(tenantId, personId, model, embedding);
+      if (galleriesOfPerson === null) throw new Error('unreachable');
+      return await deps.repos.faceSearch.nearestFaceOfPerson(scope.tenantId, personId, scope.model, embedding);
+    } catch (err) {
+      if (galleriesOfPerson !== null && !isDatabaseUnreachable(err)) throw err;
+      // The searched galleries' indexes hold only their members, so membership is checked too.
+      const hits = await deps.search(scope, embedding, OUTAGE_NEIGHBOURS);
+      return hits.find((h) => h.label === personId) ?? null;
+    }
+  }
+
+  /** The person's galleries, or null while the database is unreachable (the index search then stands in). */
+  async function galleriesOf(tenantId: string, personId: string): Promise<Set<string> | null> {
+    try {
+      return new Set((await deps.repos.galleries.ofPeople(tenantId, [personId])).map((m) => m.gallery.id));
     } catch (err) {
       if (!isDatabaseUnreachable(err)) throw err;
-      const hits = await deps.search(tenantId, model, embedding, OUTAGE_NEIGHBOURS);
-      return hits.find((h) => h.label === personId) ?? null;
+      return null;
     }
   }
 
@@ -64,9 +80,14 @@ export function createVerifyService(deps: VerifyDeps) {
       const person = isUuid(input.personId) ? (await deps.repos.people.byIds(v.tenantId, [input.personId]))[0] ?? null : null;
       if (!person) throw notFound('person', input.personId);
       const settings = await deps.settings(v.tenantId);
+      const scope: SearchScope = { tenantId: v.tenantId, model: settings.model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
+      const memberOf = await galleriesOf(v.tenantId, person.id);
+      // A scoped key reads only the people of its galleries: anyone else does not exist for it.
+      const keyGalleries = keyScope(v);
+      if (keyGalleries && memberOf && !keyGalleries.some((id) => memberOf.has(id))) throw notFound('person', input.personId);
       const analyzed = await deps.analyze(imageBytes(input.image, deps.maxImageBytes), { modelId: settings.model });
       const face = largest(analyzed.faces);
-      const nearest = face ? await nearestOfPerson(v.tenantId, person.id, settings.model, face.embedding) : null;
+      const nearest = face ? await nearestOfPerson(scope, person.id, memberOf, face.embedding) : null;
       const decision: RecognitionDecision = !face ? 'NO_FACE' : nearest && nearest.distance <= settings.threshold ? 'MATCH' : 'UNKNOWN';
       const distance = nearest?.distance ?? null;
       const [eventId] = await deps.repos.events.insertMany(v.tenantId, [{
@@ -83,17 +104,20 @@ export function createVerifyService(deps: VerifyDeps) {
         latencyMs: performance.now() - started,
         box: face?.box ?? null,
         faceQuality: face?.quality.sharpness ?? null,
+        galleryIds: [...scope.galleryIds],
       }]);
       return { decision, distance, threshold: settings.threshold, person, face: face ? { box: face.box, quality: face.quality } : null, eventId: eventId! };
     },
 
     /** The nearest enrolled faces to a probe image's largest face, or to a stored face, with their people. */
-    async searchFaces(viewer: Viewer, input: { image?: ImageInput | null; faceId?: string | null; first?: number | null }) {
+    async searchFaces(viewer: Viewer, input: GalleryChoice & { image?: ImageInput | null; faceId?: string | null; first?: number | null }) {
       const v = requireTenant(viewer, 'searchFaces');
       if (!input.image === !input.faceId) throw badInput('image', 'Send exactly one of "image" and "faceId".');
       const first = input.first ?? 10;
       if (!Number.isInteger(first) || first < 1 || first > MAX_SEARCH_RESULTS) throw badInput('first', `"first" must be between 1 and ${MAX_SEARCH_RESULTS}.`);
-      const model = (await deps.settings(v.tenantId)).model;
+      const settings = await deps.settings(v.tenantId);
+      const model = settings.model;
+      const scope: SearchScope = { tenantId: v.tenantId, model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
       let probe: Float32Array | null;
       if (input.faceId) {
         const stored = await deps.repos.faceSearch.embedding(v.tenantId, input.faceId);
@@ -105,7 +129,7 @@ export function createVerifyService(deps: VerifyDeps) {
         if (!probe) throw new AppError('NO_FACE', 'No face was found in the image.', { field: 'image' });
       }
       // A stored face finds itself first; it is asked for one more and left out.
-      const hits = (await deps.search(v.tenantId, model, probe, first + (input.faceId ? 1 : 0))).filter((h) => h.faceId !== input.faceId).slice(0, first);
+      const hits = (await deps.search(scope, probe, first + (input.faceId ? 1 : 0))).filter((h) => h.faceId !== input.faceId).slice(0, first);
       const people = await deps.repos.people.byIds(v.tenantId, [...new Set(hits.map((h) => h.label))]);
       const byId = new Map(people.map((p) => [p.id, p]));
       return hits.map((h) => ({ faceId: h.faceId, person: byId.get(h.label) ?? null, distance: h.distance }));

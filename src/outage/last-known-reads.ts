@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import { isDatabaseUnreachable, type Cursor, type PersonRecord, type Repositories, type TenantRecord } from '../db/index.js';
+import { isDatabaseUnreachable, type Cursor, type GalleryRecord, type PersonRecord, type Repositories, type TenantRecord } from '../db/index.js';
 import { serviceUnavailable, type DatabaseOutage } from './database-outage.js';
 
 export interface LastKnownReadsOptions {
@@ -12,8 +12,8 @@ export interface LastKnownReadsOptions {
 const WARM_PAGE = 100;
 
 /**
- * The two reads identify makes besides the key check (the tenant's settings, the matched
- * people's records), remembered as last read so that identify can answer while the database is
+ * The reads identify makes besides the key check (the tenant's settings, the matched people's
+ * records, the galleries it names), remembered as last read so that identify can answer while the database is
  * unreachable. In normal operation every call still reads the database; the copies are used only
  * during an outage, within its grace. Keys start with the tenant id: one tenant's copy is never
  * another's answer. So that a camera can still name someone this process has not matched yet,
@@ -22,8 +22,10 @@ const WARM_PAGE = 100;
 export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, options: LastKnownReadsOptions = {}): Repositories {
   const tenants = new LRUCache<string, TenantRecord>({ max: options.maxTenants ?? 10_000 });
   const people = new LRUCache<string, PersonRecord>({ max: options.maxPeople ?? 100_000 });
-  const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`;
+  const personKey = (tenantId: string, id: string) => `${tenantId}/${id}`; // also keys galleries
   const warmed = new LRUCache<string, true>({ max: options.maxTenants ?? 10_000 });
+  // Galleries an identify named, as last read: they are checked to exist before their indexes are searched.
+  const galleries = new LRUCache<string, GalleryRecord>({ max: options.maxPeople ?? 100_000 });
   const warmLimit = options.warmPeoplePerTenant ?? 10_000;
 
   function warm(tenantId: string): void {
@@ -56,6 +58,29 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
     return fromMemory();
   }
 
+  /** A by-ids read that remembers what it returns, and answers from that during an outage only if it holds every id. */
+  function rememberedByIds<T extends { id: string }>(
+    cache: LRUCache<string, T>,
+    fromDb: (tenantId: string, ids: readonly string[]) => Promise<T[]>,
+    what: string,
+    afterRead?: (tenantId: string) => void,
+  ) {
+    return (tenantId: string, ids: readonly string[]): Promise<T[]> =>
+      read(
+        async () => {
+          const found = await fromDb(tenantId, ids);
+          for (const x of found) cache.set(personKey(tenantId, x.id), x);
+          afterRead?.(tenantId);
+          return found;
+        },
+        () => {
+          const found = ids.map((id) => cache.get(personKey(tenantId, id)));
+          if (found.some((x) => x === undefined)) throw serviceUnavailable(`The database is unreachable and ${what} is not in memory; retry in a few seconds.`);
+          return found as T[];
+        },
+      );
+  }
+
   return {
     ...repos,
     tenants: {
@@ -75,24 +100,10 @@ export function withLastKnownReads(repos: Repositories, outage: DatabaseOutage, 
           },
         ),
     },
-    people: {
-      ...repos.people,
-      byIds: (tenantId, ids) =>
-        read(
-          async () => {
-            const found = await repos.people.byIds(tenantId, ids);
-            for (const p of found) people.set(personKey(tenantId, p.id), p);
-            warm(tenantId);
-            return found;
-          },
-          () => {
-            // A person missing here was never read by this process: answering without them
-            // would turn a match into a silent Unknown, so the call fails visibly instead.
-            const found = ids.map((id) => people.get(personKey(tenantId, id)));
-            if (found.some((p) => p === undefined)) throw serviceUnavailable('The database is unreachable and a matched person’s record is not in memory; retry in a few seconds.');
-            return found as PersonRecord[];
-          },
-        ),
-    },
+    // A gallery not held here may exist: failing visibly beats a NOT_FOUND the database would not give.
+    galleries: { ...repos.galleries, byIds: rememberedByIds(galleries, (t, ids) => repos.galleries.byIds(t, ids), 'a named gallery') },
+    // A person missing here was never read by this process: answering without them would turn a
+    // match into a silent Unknown, so the call fails visibly instead.
+    people: { ...repos.people, byIds: rememberedByIds(people, (t, ids) => repos.people.byIds(t, ids), 'a matched person’s record', warm) },
   };
 }

@@ -3,6 +3,7 @@ import { requireTenant, type Viewer } from '../auth/index.js';
 import type { RequestLoaders } from '../loaders/request-loaders.js';
 import { actorOf } from '../audit/actor-of.js';
 import { checkPageSize, decodeCursor, type Page, type PersonRecord, type Repositories } from '../db/index.js';
+import { checkGalleryIds, keyScope } from '../galleries/gallery-ids.js';
 
 export interface PersonFields {
   displayName?: string | null;
@@ -58,14 +59,23 @@ export interface PersonServiceDeps {
   repos: Repositories;
   /** Called after a deletion commits, so this process's index drops the faces at once. */
   facesRemoved: (tenantId: string, model: string) => Promise<void>;
+  /** The galleries a person created without `galleryIds` joins. */
+  defaultGalleryIds: (tenantId: string) => Promise<readonly string[]>;
 }
 
-export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) {
+export function createPersonService({ repos, facesRemoved, defaultGalleryIds }: PersonServiceDeps) {
   return {
-    async create(viewer: Viewer, input: PersonFields): Promise<PersonRecord> {
+    /**
+     * Without `galleryIds` the person joins the tenant's default gallery set; an empty list
+     * joins none (not identifiable until added to a gallery).
+     */
+    async create(viewer: Viewer, input: PersonFields & { galleryIds?: readonly string[] | null }): Promise<PersonRecord> {
       const v = requireTenant(viewer, 'managePeople');
       const fields = checkFields(input, true);
-      return repos.people.create(v.tenantId, { ...fields, displayName: fields.displayName! }, actorOf(v));
+      const galleryIds = input.galleryIds
+        ? input.galleryIds.length === 0 ? [] : await checkGalleryIds(repos, v.tenantId, input.galleryIds, 'galleryIds')
+        : await defaultGalleryIds(v.tenantId);
+      return repos.people.create(v.tenantId, { ...fields, displayName: fields.displayName! }, actorOf(v), galleryIds);
     },
 
     async update(viewer: Viewer, input: PersonFields & { id: string }): Promise<PersonRecord> {
@@ -86,6 +96,9 @@ export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) 
     /** With the request's loaders (per-item fields such as RecognitionEvent.person), batched. */
     async get(viewer: Viewer, id: string, loaders?: RequestLoaders): Promise<PersonRecord | null> {
       const v = requireTenant(viewer, 'readPeople');
+      // A scoped key reads only members of its galleries; anyone else is NOT_FOUND to it.
+      const scope = keyScope(v);
+      if (scope) return repos.people.byId(v.tenantId, id, scope);
       return loaders ? loaders.person(v.tenantId, id) : repos.people.byId(v.tenantId, id);
     },
 
@@ -99,7 +112,8 @@ export function createPersonService({ repos, facesRemoved }: PersonServiceDeps) 
       const v = requireTenant(viewer, 'readPeople');
       const search = args.search?.trim() || undefined;
       const cursor = decodeCursor(args.after);
-      return repos.people.list(v.tenantId, { first: checkPageSize(args.first), ...(cursor ? { after: cursor } : {}), ...(search ? { search } : {}) });
+      const scope = keyScope(v);
+      return repos.people.list(v.tenantId, { first: checkPageSize(args.first), ...(cursor ? { after: cursor } : {}), ...(search ? { search } : {}), ...(scope ? { inGalleries: scope } : {}) });
     },
   };
 }

@@ -5,7 +5,7 @@ import { AppError, badInput } from '../errors.js';
 import { MAX_REPORT_ROWS, checkFirst, checkPersonId, checkRange, checkTimeZone, decodeReportCursor, encodeReportCursor, tooManyRows } from './report-input.js';
 
 export type Bucket = 'HOUR' | 'DAY' | 'WEEK' | 'MONTH';
-export type Dimension = 'DECISION' | 'SOURCE' | 'PERSON';
+export type Dimension = 'DECISION' | 'SOURCE' | 'PERSON' | 'GALLERY';
 
 export interface ReportFilter {
   personId?: string | null;
@@ -45,6 +45,8 @@ function dimensionColumn(d: Dimension): StatsDimension {
       return 'source';
     case 'PERSON':
       return 'personId';
+    case 'GALLERY':
+      return 'galleryId';
     default:
       return assertNever(d);
   }

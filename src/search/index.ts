@@ -1,1 +1,1 @@
-export type { Neighbour, FaceNeighbour, FaceHit, SearchFaces } from './search-contract.js';
+export type { Neighbour, FaceNeighbour, FaceHit, SearchFaces, SearchScope } from './search-contract.js';

@@ -20,5 +20,13 @@ export interface FaceHit extends FaceNeighbour {
   personId: string;
 }
 
-/** The k nearest faces of one tenant and model, nearest first. */
-export type SearchFaces = (tenantId: string, model: string, vector: Float32Array, k: number) => Promise<FaceNeighbour[]>;
+/** What one search looks through: some galleries of one tenant, with one model's vectors. */
+export interface SearchScope {
+  tenantId: string;
+  model: string;
+  /** Each face is returned once, however many of these galleries hold it. */
+  galleryIds: readonly string[];
+}
+
+/** The k nearest faces in the scope, nearest first. */
+export type SearchFaces = (scope: SearchScope, vector: Float32Array, k: number) => Promise<FaceNeighbour[]>;

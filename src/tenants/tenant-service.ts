@@ -8,6 +8,7 @@ import { validatePolicy, type TenantPolicy } from './tenant-policy.js';
 import { checkExpiresAt } from '../lifecycle/key-rotation-service.js';
 import { actorOf } from '../audit/actor-of.js';
 import type { AuditActor } from '../db/audit-write.js';
+import { checkGalleryIds } from '../galleries/gallery-ids.js';
 
 export interface TenantView extends Omit<TenantRecord, 'settings'> {
   settings: TenantSettings;
@@ -21,6 +22,7 @@ export interface CreatedKey {
 
 export type SettingsInput = {
   model?: string | null;
+  defaultGalleryIds?: readonly string[] | null;
   k1?: number | null;
   k2?: number | null;
   threshold?: number | null;
@@ -42,10 +44,10 @@ function view(t: TenantRecord): TenantView {
 }
 
 export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
-  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null, audit: { actor: AuditActor; action: string }): Promise<CreatedKey> {
+  async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null, audit: { actor: AuditActor; action: string }, galleryIds: string[] = []): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = apiKeyHasher.generate();
-    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt }, audit);
+    const apiKey = await repos.apiKeys.create(tenantId, { name: name.trim(), role, prefix, secretHash: hash, expiresAt, galleryIds }, audit);
     return { apiKey, secret };
   }
 
@@ -92,6 +94,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
         k1: input.k1 ?? base.k1,
         k2: input.k2 ?? base.k2,
         threshold: input.threshold ?? base.threshold,
+        defaultGalleryIds: input.defaultGalleryIds ? await checkGalleryIds(repos, v.tenantId, input.defaultGalleryIds, 'defaultGalleryIds') : current.settings.defaultGalleryIds,
         operatorVoteOverride: input.operatorVoteOverride ?? current.settings.operatorVoteOverride,
         clientVoteOverride: input.clientVoteOverride ?? current.settings.clientVoteOverride,
         clientSeesUnknownCandidates: input.clientSeesUnknownCandidates ?? current.settings.clientSeesUnknownCandidates,
@@ -112,9 +115,12 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       return view(await repos.tenants.updateSettings(v.tenantId, next, actorOf(v)));
     },
 
-    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null }): Promise<CreatedKey> {
+    async createApiKey(viewer: Viewer, input: { name: string; role: Role; expiresAt?: Date | null; galleryIds?: readonly string[] | null }): Promise<CreatedKey> {
       const v = requireTenant(viewer, 'manageKeys');
-      return issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()), { actor: actorOf(v), action: 'apiKey.create' });
+      // Only a CLIENT key (a camera, a kiosk) can be scoped: the other roles manage or report on the whole tenant.
+      if (input.galleryIds && input.role !== 'CLIENT') throw badInput('galleryIds', `Only CLIENT keys can be scoped to galleries; a ${input.role} key acts on the whole tenant.`);
+      const galleryIds = input.galleryIds ? await checkGalleryIds(repos, v.tenantId, input.galleryIds, 'galleryIds') : [];
+      return issueKey(v.tenantId, input.name, input.role, checkExpiresAt(input.expiresAt, new Date()), { actor: actorOf(v), action: 'apiKey.create' }, galleryIds);
     },
 
     async revokeApiKey(viewer: Viewer, id: string): Promise<ApiKeyRecord> {

@@ -12,11 +12,16 @@ export interface TenantSettings extends TenantPolicy {
   k1: number;
   k2: number;
   threshold: number;
+  /**
+   * The default gallery set: what identify searches when no gallery is named, and what a person
+   * created without galleries joins. A new tenant's is its "default" gallery.
+   */
+  defaultGalleryIds: string[];
 }
 
 export const DEFAULT_MODEL = 'face-arcface-512';
 
-export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model' | keyof TenantPolicy>>> = {
+export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model' | 'defaultGalleryIds' | keyof TenantPolicy>>> = {
   'face-arcface-512': { k1: 1, k2: 3, threshold: 1.05 },
   // The int8 copy's best thresholds in npm run eval sat next to the fp32 model's (README, int8).
   'face-arcface-512-int8': { k1: 1, k2: 3, threshold: 1.05 },
@@ -26,7 +31,7 @@ export const MODEL_DEFAULTS: Readonly<Record<string, Omit<TenantSettings, 'model
 const FALLBACK = { k1: 1, k2: 3, threshold: 1.0 };
 
 export function defaultSettings(model = DEFAULT_MODEL): TenantSettings {
-  return { model, ...(MODEL_DEFAULTS[model] ?? FALLBACK), ...DEFAULT_POLICY };
+  return { model, ...(MODEL_DEFAULTS[model] ?? FALLBACK), defaultGalleryIds: [], ...DEFAULT_POLICY };
 }
 
 /** Stored JSON → settings, filling what is missing from the model's defaults. */
@@ -38,6 +43,7 @@ export function readSettings(stored: unknown): TenantSettings {
     k1: typeof s.k1 === 'number' ? s.k1 : base.k1,
     k2: typeof s.k2 === 'number' ? s.k2 : base.k2,
     threshold: typeof s.threshold === 'number' ? s.threshold : base.threshold,
+    defaultGalleryIds: Array.isArray(s.defaultGalleryIds) ? s.defaultGalleryIds.filter((id): id is string => typeof id === 'string') : [],
     ...readPolicy(s as Record<string, unknown>),
   };
 }

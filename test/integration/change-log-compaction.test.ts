@@ -5,7 +5,7 @@ import { changeLogRepository } from '../../src/db/change-log-repository.js';
 import { TenantIndexes, type IndexEvent } from '../../src/gallery/index.js';
 import { startReplicaHeartbeat, type ReplicaHeartbeat } from '../../src/gallery/replica-heartbeat.js';
 import { compactChangeLog } from '../../src/lifecycle/change-log-compaction.js';
-import { createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
+import { createScratchDb, deleteFace, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 /**
  * Compaction of the face change log with two replicas (two sets of in-memory indexes, each with
@@ -48,8 +48,8 @@ async function logged(tenantId: string): Promise<string[]> {
   return rows.map((r) => r.faceId);
 }
 
-async function found(r: Replica, tenantId: string, i: number): Promise<string | undefined> {
-  return (await r.indexes.search(tenantId, MODEL, query(i), 1)).find((h) => h.distance < 1e-4)?.faceId;
+async function found(r: Replica, t: { tenantId: string; galleryId: string }, i: number): Promise<string | undefined> {
+  return (await r.indexes.search(indexKey(t), query(i), 1)).find((h) => h.distance < 1e-4)?.faceId;
 }
 
 const rebuilds = (r: Replica) => r.events.filter((e) => e.type === 'rebuilt');
@@ -59,16 +59,16 @@ test('keeps what a live replica has not applied, and lets it go once that replic
   const f1 = await insertFace(db.pool, { ...t, vector: unitVector(1) });
   const a = replica();
   const b = replica();
-  for (const r of [a, b]) await r.indexes.get(t.tenantId, MODEL);
+  for (const r of [a, b]) await r.indexes.get(indexKey(t));
   const f2 = await insertFace(db.pool, { ...t, vector: unitVector(2) });
-  await a.indexes.refresh(t.tenantId, MODEL); // B has not seen f2 yet
+  await a.indexes.refresh(indexKey(t)); // B has not seen f2 yet
   for (const r of [a, b]) await r.heartbeat.beat();
 
   await compact();
   assert.deepEqual(await logged(t.tenantId), [f2], 'f1’s change is applied everywhere; f2’s is still needed by B');
 
-  await b.indexes.refresh(t.tenantId, MODEL);
-  assert.equal(await found(b, t.tenantId, 2), f2, 'B caught up from the log');
+  await b.indexes.refresh(indexKey(t));
+  assert.equal(await found(b, t, 2), f2, 'B caught up from the log');
   await b.heartbeat.beat();
   await compact();
   assert.deepEqual(await logged(t.tenantId), []);
@@ -76,12 +76,12 @@ test('keeps what a live replica has not applied, and lets it go once that replic
   const f3 = await insertFace(db.pool, { ...t, vector: unitVector(3) });
   for (const r of [a, b]) {
     await r.indexes.refreshAll();
-    assert.deepEqual([await found(r, t.tenantId, 1), await found(r, t.tenantId, 3)], [f1, f3]);
+    assert.deepEqual([await found(r, t, 1), await found(r, t, 3)], [f1, f3]);
     assert.deepEqual(rebuilds(r), [], 'a replica that was never behind the compacted point just catches up');
   }
   const fresh = replica();
-  assert.equal(await found(fresh, t.tenantId, 3), f3, 'a new replica loads at the compacted position');
-  assert.equal((await fresh.indexes.get(t.tenantId, MODEL)).appliedSeq, (await a.indexes.get(t.tenantId, MODEL)).appliedSeq);
+  assert.equal(await found(fresh, t, 3), f3, 'a new replica loads at the compacted position');
+  assert.equal((await fresh.indexes.get(indexKey(t))).appliedSeq, (await a.indexes.get(indexKey(t))).appliedSeq);
 });
 
 for (const cause of ['its heartbeat stopped (killed)', 'the rows passed the age bound'] as const) {
@@ -90,12 +90,12 @@ for (const cause of ['its heartbeat stopped (killed)', 'the rows passed the age 
     const f1 = await insertFace(db.pool, { ...t, vector: unitVector(1) });
     const a = replica();
     const b = replica();
-    for (const r of [a, b]) await r.indexes.get(t.tenantId, MODEL);
+    for (const r of [a, b]) await r.indexes.get(indexKey(t));
     for (const r of [a, b]) await r.heartbeat.beat();
 
     await deleteFace(db.pool, t.tenantId, f1);
     const f2 = await insertFace(db.pool, { ...t, vector: unitVector(2) });
-    await a.indexes.refresh(t.tenantId, MODEL);
+    await a.indexes.refresh(indexKey(t));
     await a.heartbeat.beat();
     if (cause === 'its heartbeat stopped (killed)') {
       await db.pool.query(`UPDATE "IndexReplica" SET "seenAt" = now() - interval '2 minutes' WHERE id = $1`, [b.heartbeat.replicaId]);
@@ -108,8 +108,8 @@ for (const cause of ['its heartbeat stopped (killed)', 'the rows passed the age 
     await b.indexes.refreshAll();
     await eventually(() => assert.equal(rebuilds(b).length, 1));
     assert.deepEqual(rebuilds(b).map((e) => e.type === 'rebuilt' && e.reason), ['missed-changes']);
-    assert.equal(await found(b, t.tenantId, 1), undefined, 'the face deleted while B was behind is gone');
-    assert.equal(await found(b, t.tenantId, 2), f2);
+    assert.equal(await found(b, t, 1), undefined, 'the face deleted while B was behind is gone');
+    assert.equal(await found(b, t, 2), f2);
     assert.deepEqual(rebuilds(a), [], 'A had applied everything and did not reload');
   });
 }
@@ -122,12 +122,12 @@ test('an index still loading holds the log from where its load started', async (
   const gate = new Promise<void>((resolve) => (open = resolve));
   const b = replica({
     ...real,
-    async *streamSearchable(tenantId, model, batchSize) {
+    async *streamSearchable(key, batchSize) {
       await gate;
-      yield* real.streamSearchable(tenantId, model, batchSize);
+      yield* real.streamSearchable(key, batchSize);
     },
   });
-  const loading = b.indexes.get(t.tenantId, MODEL);
+  const loading = b.indexes.get(indexKey(t));
   await eventually(() => assert.ok(b.indexes.positions().some((p) => p.key.tenantId === t.tenantId && p.seq > 0n)));
   const f2 = await insertFace(db.pool, { ...t, vector: unitVector(2) });
   await b.heartbeat.beat();
@@ -135,6 +135,6 @@ test('an index still loading holds the log from where its load started', async (
   assert.deepEqual(await logged(t.tenantId), [f2], 'the change after the load started is kept for its catch-up');
   open();
   await loading;
-  assert.deepEqual([await found(b, t.tenantId, 1), await found(b, t.tenantId, 2)], [f1, f2]);
+  assert.deepEqual([await found(b, t, 1), await found(b, t, 2)], [f1, f2]);
   assert.deepEqual(rebuilds(b), []);
 });

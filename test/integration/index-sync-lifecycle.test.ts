@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { pgFaceIndexSource, type FaceIndexSource } from '../../src/db/face-index-source.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndexes, type IndexEvent } from '../../src/gallery/index.js';
 import { AppError } from '../../src/errors.js';
-import { createScratchDb, deleteFace, eventually, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
+import { createScratchDb, deleteFace, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
 before(async () => {
@@ -25,9 +25,9 @@ function gatedSource(): { source: FaceIndexSource; slow: ReturnType<typeof gate>
   const slow = gate();
   const source: FaceIndexSource = {
     ...real,
-    async *streamSearchable(tenantId, model, batchSize) {
+    async *streamSearchable(key, batchSize) {
       await slow.wait;
-      yield* real.streamSearchable(tenantId, model, batchSize);
+      yield* real.streamSearchable(key, batchSize);
     },
   };
   return { source, slow };
@@ -40,11 +40,11 @@ test('a request during a slow load fails with INDEX_UNAVAILABLE after the bounde
   const faceId = await insertFace(db.pool, { ...t, vector: unitVector(1) });
   const { source, slow } = gatedSource();
   const indexes = new TenantIndexes({ source, loadWaitMs: 100 });
-  await assert.rejects(indexes.search(t.tenantId, MODEL, query(1), 1), (err) => isUnavailable(err) && /still loading/.test((err as Error).message));
-  assert.equal(indexes.state(t.tenantId, MODEL), 'loading');
+  await assert.rejects(indexes.search(indexKey(t), query(1), 1), (err) => isUnavailable(err) && /still loading/.test((err as Error).message));
+  assert.equal(indexes.state(indexKey(t)), 'loading');
   slow.open();
-  await eventually(() => assert.equal(indexes.state(t.tenantId, MODEL), 'ready'));
-  assert.equal((await indexes.search(t.tenantId, MODEL, query(1), 1))[0]?.faceId, faceId);
+  await eventually(() => assert.equal(indexes.state(indexKey(t)), 'ready'));
+  assert.equal((await indexes.search(indexKey(t), query(1), 1))[0]?.faceId, faceId);
 });
 
 test('a failed load answers INDEX_UNAVAILABLE, fails fast for a while, then is retried', async () => {
@@ -54,19 +54,19 @@ test('a failed load answers INDEX_UNAVAILABLE, fails fast for a while, then is r
   let broken = true;
   const source: FaceIndexSource = {
     ...real,
-    countSearchable: async (tenantId, model) => {
+    countSearchable: async (key) => {
       if (broken) throw new Error('connection refused');
-      return real.countSearchable(tenantId, model);
+      return real.countSearchable(key);
     },
   };
   const events: IndexEvent['type'][] = [];
   const indexes = new TenantIndexes({ source, retryFailedAfterMs: 200, onEvent: (e) => events.push(e.type) });
-  await assert.rejects(indexes.get(t.tenantId, MODEL), isUnavailable);
-  assert.equal(indexes.state(t.tenantId, MODEL), 'failed');
+  await assert.rejects(indexes.get(indexKey(t)), isUnavailable);
+  assert.equal(indexes.state(indexKey(t)), 'failed');
   broken = false;
-  await assert.rejects(indexes.get(t.tenantId, MODEL), isUnavailable); // still inside the back-off
+  await assert.rejects(indexes.get(indexKey(t)), isUnavailable); // still inside the back-off
   await new Promise((r) => setTimeout(r, 220));
-  assert.equal((await indexes.search(t.tenantId, MODEL, query(2), 1)).length, 1);
+  assert.equal((await indexes.search(indexKey(t), query(2), 1)).length, 1);
   assert.deepEqual(events, ['load-failed', 'loaded']);
 });
 
@@ -77,16 +77,16 @@ test('a deletion committed while the faces stream in is not lost', async () => {
   const real = pgFaceIndexSource(db.pool);
   const source: FaceIndexSource = {
     ...real,
-    async *streamSearchable(tenantId, model) {
-      for await (const batch of real.streamSearchable(tenantId, model, 1)) {
+    async *streamSearchable(key) {
+      for await (const batch of real.streamSearchable(key, 1)) {
         yield batch;
         // Another process deletes a face this build has already read.
-        if (batch.faceIds.includes(early)) await deleteFace(db.pool, tenantId, early);
+        if (batch.faceIds.includes(early)) await deleteFace(db.pool, key.tenantId, early);
       }
     },
   };
   const indexes = new TenantIndexes({ source });
-  const hits = await indexes.search(t.tenantId, MODEL, query(0), 10);
+  const hits = await indexes.search(indexKey(t), query(0), 10);
   assert.deepEqual(hits.map((h) => h.faceId), [kept]);
 });
 
@@ -96,11 +96,11 @@ test('the least recently used index is evicted past the memory budget and reload
   await insertFace(db.pool, { ...a, vector: unitVector(3) });
   await insertFace(db.pool, { ...b, vector: unitVector(3) });
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(db.pool), memoryBudgetBytes: 1 });
-  await indexes.get(a.tenantId, MODEL);
-  await indexes.get(b.tenantId, MODEL);
-  assert.equal(indexes.state(a.tenantId, MODEL), 'absent');
-  assert.equal(indexes.state(b.tenantId, MODEL), 'ready');
-  assert.equal((await indexes.search(a.tenantId, MODEL, query(3), 1))[0]?.personId, a.personId);
+  await indexes.get(indexKey(a));
+  await indexes.get(indexKey(b));
+  assert.equal(indexes.state(indexKey(a)), 'absent');
+  assert.equal(indexes.state(indexKey(b)), 'ready');
+  assert.equal((await indexes.search(indexKey(a), query(3), 1))[0]?.personId, a.personId);
 });
 
 test('a flat index that grows past the HNSW size is rebuilt as HNSW while it keeps serving, losing no change', async () => {
@@ -110,16 +110,16 @@ test('a flat index that grows past the HNSW size is rebuilt as HNSW while it kee
     source: pgFaceIndexSource(db.pool),
     index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 2 },
   });
-  assert.equal((await indexes.get(t.tenantId, MODEL)).kind, 'flat');
+  assert.equal((await indexes.get(indexKey(t))).kind, 'flat');
   const third = await insertFace(db.pool, { ...t, vector: unitVector(2) });
-  await indexes.refresh(t.tenantId, MODEL);
-  assert.equal(indexes.state(t.tenantId, MODEL), 'rebuilding');
-  assert.equal((await indexes.search(t.tenantId, MODEL, query(2), 1))[0]?.faceId, third);
+  await indexes.refresh(indexKey(t));
+  assert.equal(indexes.state(indexKey(t)), 'rebuilding');
+  assert.equal((await indexes.search(indexKey(t), query(2), 1))[0]?.faceId, third);
   await deleteFace(db.pool, t.tenantId, third);
-  await indexes.refresh(t.tenantId, MODEL);
+  await indexes.refresh(indexKey(t));
   // The HNSW build runs in a child process: its start-up alone can take seconds on a loaded machine.
-  await eventually(() => assert.equal(indexes.state(t.tenantId, MODEL), 'ready'), 60_000);
-  const index = await indexes.get(t.tenantId, MODEL);
+  await eventually(() => assert.equal(indexes.state(indexKey(t)), 'ready'), 60_000);
+  const index = await indexes.get(indexKey(t));
   assert.ok(index.search(query(2), 10).every((h) => h.faceId !== third));
   assert.equal(index.size, 2);
 });
@@ -128,11 +128,11 @@ test('dropping a tenant forgets its indexes and no other tenant’s', async () =
   const a = await seedTenant(db.pool);
   const b = await seedTenant(db.pool);
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(db.pool) });
-  await indexes.get(a.tenantId, MODEL);
-  await indexes.get(b.tenantId, MODEL);
+  await indexes.get(indexKey(a));
+  await indexes.get(indexKey(b));
   indexes.drop(a.tenantId);
-  assert.equal(indexes.state(a.tenantId, MODEL), 'absent');
-  assert.equal(indexes.state(b.tenantId, MODEL), 'ready');
+  assert.equal(indexes.state(indexKey(a)), 'absent');
+  assert.equal(indexes.state(indexKey(b)), 'ready');
 });
 
 test('an index dropped while it loads does not come back when the load finishes', async () => {
@@ -140,10 +140,10 @@ test('an index dropped while it loads does not come back when the load finishes'
   await insertFace(db.pool, { ...t, vector: unitVector(5) });
   const { source, slow } = gatedSource();
   const indexes = new TenantIndexes({ source, loadWaitMs: 5_000 });
-  const pending = indexes.get(t.tenantId, MODEL);
-  assert.equal(indexes.state(t.tenantId, MODEL), 'loading');
+  const pending = indexes.get(indexKey(t));
+  assert.equal(indexes.state(indexKey(t)), 'loading');
   indexes.drop(t.tenantId);
   slow.open();
   await pending; // the waiter still gets the index it asked for
-  assert.equal(indexes.state(t.tenantId, MODEL), 'absent');
+  assert.equal(indexes.state(indexKey(t)), 'absent');
 });

@@ -7,7 +7,7 @@ import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
 import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/gallery/index.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 import { TEST_EMBEDDED } from '../support/test-database.js';
-import { addPerson, eventually, insertFace, MODEL, query, seedTenant, unitVector } from '../support/scratch-db.js';
+import { addPerson, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector } from '../support/scratch-db.js';
 
 /**
  * Replica sync across a PostgreSQL restart (a cluster of the test's own, so it may be stopped):
@@ -44,10 +44,10 @@ test('the hot index answers through a stop; after the restart a new face reaches
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: 600_000 });
   await sync.start();
   try {
-    await indexes.get(t.tenantId, MODEL);
+    await indexes.get(indexKey(t));
     await cluster.stop();
     await sleep(2000);
-    assert.equal((await indexes.search(t.tenantId, MODEL, query(0), 1)).length, 1, 'the in-memory index answers while the database is down');
+    assert.equal((await indexes.search(indexKey(t), query(0), 1)).length, 1, 'the in-memory index answers while the database is down');
     assert.ok(feedErrors.length > 0, 'the feed noticed the lost connection');
     await cluster.start();
 
@@ -63,10 +63,10 @@ test('the hot index answers through a stop; after the restart a new face reaches
         await client.end();
       }
     }, 10_000);
-    await addPerson(writer, t.tenantId, person);
+    await addPerson(writer, t.tenantId, person, t.galleryId);
     const faceId = await insertFace(writer, { ...t, personId: person, vector: unitVector(4) });
     await eventually(async () => {
-      assert.equal((await indexes.search(t.tenantId, MODEL, query(4), 1))[0]?.faceId, faceId);
+      assert.equal((await indexes.search(indexKey(t), query(4), 1))[0]?.faceId, faceId);
     }, 5000);
   } finally {
     await sync.stop();

@@ -6,10 +6,13 @@ import { facesDevPeople, imageInput } from '../support/datasets.js';
 import { gqlAt, spawnServer, type ChildServer } from '../support/child-server.js';
 import { TEST_EMBEDDED } from '../support/test-database.js';
 import { freePort } from '../support/free-port.js';
+import { createGallery, enrollPerson, identifyIn, type GqlTarget } from '../support/galleries.js';
 
 /**
  * Two server processes on one PostgreSQL: an enrollment on A reaches B's hot index through
  * LISTEN/NOTIFY, and B rebuilt from the database after a crash answers the same.
+ * Moving a person between galleries on A changes B's answer within a second too: B's catch-up
+ * period is a minute, so only the change log's NOTIFY can do it, and nothing is re-embedded.
  * (Embedded PGlite is single-process by design, so this suite needs a PostgreSQL server.)
  */
 const IDENTIFY = 'mutation($input: IdentifyInput!) { identify(input: $input) { faces { decision person { id } } } }';
@@ -19,6 +22,8 @@ let b: ChildServer | undefined;
 let c: ChildServer | undefined;
 /** C's sweep for retired tenants runs at this period. */
 const SYNC_INTERVAL_MS = 2000;
+/** The gallery test's second replica. */
+let g: ChildServer | undefined;
 
 before(async () => {
   if (TEST_EMBEDDED) return;
@@ -27,6 +32,7 @@ before(async () => {
 after(async () => {
   b?.process.kill('SIGKILL');
   c?.process.kill('SIGKILL');
+  g?.process.kill('SIGKILL');
   await a?.stop();
 });
 
@@ -108,4 +114,54 @@ it('a tenant deleted on one replica stops its keys on another within a second an
   assert.equal(await indexedFaces(metricsUrl, tenant.id), 0, 'replica C dropped the deleted tenant’s index');
   assert.equal(await indexedFaces(metricsUrl, bystander.id), 2, 'another tenant’s index stays');
   assert.equal((await gqlAt(c.url, IDENTIFY, probe, bystander.secret)).data!.identify.faces[0].decision, 'MATCH');
+});
+
+it('moving a person between galleries on one replica changes the answer on another within 1 s', { skip: TEST_EMBEDDED && 'embedded database is single-process' }, async () => {
+  g = await spawnServer({ DATABASE_URL: a.database.url!, VISAGE_SYNC_INTERVAL_MS: '60000' });
+  const onB: GqlTarget = { gql: (query, variables = {}, token = '') => gqlAt(g!.url, query, variables, token) };
+  const tenant = await createTenant(a);
+  const [p, q] = facesDevPeople(5);
+  const site1 = await createGallery(a, tenant.secret, 'site-1');
+  const site2 = await createGallery(a, tenant.secret, 'site-2');
+  const person = await enrollPerson(a, tenant.secret, p!.files.slice(0, 3), [site1.id]);
+  await enrollPerson(a, tenant.secret, q!.files.slice(0, 2), [site2.id]);
+  const probe = p!.files[4]!;
+  let last: unknown;
+  const matchOnB = async (galleryId: string) => {
+    last = await identifyIn(onB, tenant.secret, probe, [galleryId]);
+    return (last as { data?: { identify: { faces: { person: { id: string } | null }[] } } }).data?.identify.faces[0]?.person?.id === person.id;
+  };
+  // B loads both galleries' indexes now, before the move it must learn about by notification.
+  assert.equal(await matchOnB(site1.id), true, JSON.stringify(last));
+  assert.equal(await matchOnB(site2.id), false, JSON.stringify(last));
+
+  const moved = await a.gql(
+    `mutation($from: GalleryMembersInput!, $to: GalleryMembersInput!) { removeFromGallery(input: $from) { id } addToGallery(input: $to) { id } }`,
+    { from: { galleryId: site1.id, personIds: [person.id] }, to: { galleryId: site2.id, personIds: [person.id] } },
+    tenant.secret,
+  );
+  assert.equal(moved.errors, undefined, JSON.stringify(moved.errors));
+  const committedAt = Date.now();
+  let seenAfter = Infinity;
+  while (Date.now() - committedAt < 1000) {
+    if (await matchOnB(site2.id)) {
+      seenAfter = Date.now() - committedAt;
+      break;
+    }
+  }
+  assert.ok(seenAfter < 1000, `replica B did not match the person in their new gallery within 1 s of the commit\n${JSON.stringify(last)}\n${g.output()}`);
+  // The removal committed (and was announced) before the addition.
+  assert.equal(await matchOnB(site1.id), false, JSON.stringify(last));
+
+  // Deleting the person on A removes them from every gallery's index on B too.
+  await a.gql('mutation($i: DeletePersonInput!) { deletePerson(input: $i) { id } }', { i: { id: person.id } }, tenant.secret);
+  const deletedAt = Date.now();
+  let goneAfter = Infinity;
+  while (Date.now() - deletedAt < 1000) {
+    if (!(await matchOnB(site2.id))) {
+      goneAfter = Date.now() - deletedAt;
+      break;
+    }
+  }
+  assert.ok(goneAfter < 1000, `replica B still matched the deleted person after 1 s\n${g.output()}`);
 });

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { createKey, createPerson, createTenant, errorCode, type TestTenant } from '../support/factories.js';
 import { facesDevPeople, imageInput } from '../support/datasets.js';
+import { createGallery } from '../support/galleries.js';
 
 /**
  * Every query and mutation that takes an id, tried with another tenant's ADMIN key: each must
@@ -11,7 +12,7 @@ import { facesDevPeople, imageInput } from '../support/datasets.js';
 let server: TestServer;
 let a: TestTenant;
 let b: TestTenant;
-const ids = { person: '', session: '', face: '', key: '' };
+const ids = { person: '', session: '', face: '', key: '', gallery: '', ownGallery: '', ownPerson: '' };
 
 before(async () => {
   server = await startTestServer();
@@ -28,6 +29,10 @@ before(async () => {
   ids.face = enrolled.data!.enrollFaces.results[0].faceId;
   ids.session = (await server.gql('mutation($input: StartEnrollmentInput!) { startEnrollment(input: $input) { id } }', { input: { personId: person.id } }, a.secret)).data!.startEnrollment.id;
   ids.key = (await createKey(server, a, 'OPERATOR')).id;
+  ids.gallery = (await createGallery(server, a.secret, 'owned-by-a')).id;
+  // B's own gallery and person: an operation naming one of them and one of A's must still fail.
+  ids.ownGallery = (await createGallery(server, b.secret)).id;
+  ids.ownPerson = (await createPerson(server, b.secret)).id;
 });
 after(async () => server?.stop());
 
@@ -45,6 +50,18 @@ const attempts: [string, string, () => Record<string, unknown>][] = [
   ['revokeApiKey', 'mutation($i: RevokeApiKeyInput!) { revokeApiKey(input: $i) { id } }', () => ({ i: { id: ids.key } })],
   ['rotateApiKey', 'mutation($i: RotateApiKeyInput!) { rotateApiKey(input: $i) { secret } }', () => ({ i: { id: ids.key, graceMinutes: 0 } })],
   ['erasePerson', 'mutation($i: ErasePersonInput!) { erasePerson(input: $i) { personId } }', () => ({ i: { id: ids.person } })],
+  ['updateGallery', 'mutation($i: UpdateGalleryInput!) { updateGallery(input: $i) { id } }', () => ({ i: { id: ids.gallery, name: 'hijacked' } })],
+  ['deleteGallery', 'mutation($i: DeleteGalleryInput!) { deleteGallery(input: $i) { id } }', () => ({ i: { id: ids.gallery } })],
+  ['addToGallery (gallery)', 'mutation($i: GalleryMembersInput!) { addToGallery(input: $i) { id } }', () => ({ i: { galleryId: ids.gallery, personIds: [ids.ownPerson] } })],
+  ['addToGallery (person)', 'mutation($i: GalleryMembersInput!) { addToGallery(input: $i) { id } }', () => ({ i: { galleryId: ids.ownGallery, personIds: [ids.person] } })],
+  ['removeFromGallery (gallery)', 'mutation($i: GalleryMembersInput!) { removeFromGallery(input: $i) { id } }', () => ({ i: { galleryId: ids.gallery, personIds: [ids.ownPerson] } })],
+  ['removeFromGallery (person)', 'mutation($i: GalleryMembersInput!) { removeFromGallery(input: $i) { id } }', () => ({ i: { galleryId: ids.ownGallery, personIds: [ids.person] } })],
+  ['identify galleryIds', 'mutation($i: IdentifyInput!) { identify(input: $i) { eventIds } }', () => ({ i: { image: imageInput(facesDevPeople(5)[0]!.files[1]!), galleryIds: [ids.gallery] } })],
+  ['identifyFrames galleryIds', 'mutation($i: IdentifyFramesInput!) { identifyFrames(input: $i) { eventIds } }', () => ({ i: { frames: [imageInput(facesDevPeople(5)[0]!.files[1]!)], galleryIds: [ids.gallery] } })],
+  ['verify galleryIds', 'mutation($i: VerifyInput!) { verify(input: $i) { decision } }', () => ({ i: { image: imageInput(facesDevPeople(5)[0]!.files[1]!), personId: ids.ownPerson, galleryIds: [ids.gallery] } })],
+  ['createPerson galleryIds', 'mutation($i: CreatePersonInput!) { createPerson(input: $i) { id } }', () => ({ i: { displayName: 'x', galleryIds: [ids.gallery] } })],
+  ['createApiKey galleryIds', 'mutation($i: CreateApiKeyInput!) { createApiKey(input: $i) { secret } }', () => ({ i: { name: 'door', role: 'CLIENT', galleryIds: [ids.gallery] } })],
+  ['updateTenantSettings defaultGalleryIds', 'mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', () => ({ i: { defaultGalleryIds: [ids.gallery] } })],
 ];
 
 describe('tenant isolation', () => {
@@ -57,7 +74,8 @@ describe('tenant isolation', () => {
 
   it('left tenant A exactly as it was', async () => {
     const res = await server.gql(
-      `query($id: ID!, $s: ID!) { person(id: $id) { displayName externalId faces { id } } enrollmentSession(id: $s) { status imagesAccepted } apiKeys { edges { node { id revokedAt expiresAt } } } }`,
+      `query($id: ID!, $s: ID!) { person(id: $id) { displayName externalId faces { id } } enrollmentSession(id: $s) { status imagesAccepted } apiKeys { edges { node { id revokedAt expiresAt } } }
+        galleries(first: 50) { edges { node { id name personCount } } } }`,
       { id: ids.person, s: ids.session },
       a.secret,
     );
@@ -68,6 +86,8 @@ describe('tenant isolation', () => {
     const key = res.data!.apiKeys.edges.find((e: { node: { id: string } }) => e.node.id === ids.key);
     assert.equal(key.node.revokedAt, null);
     assert.equal(key.node.expiresAt, null, 'not rotated away');
+    const gallery = res.data!.galleries.edges.find((e: { node: { id: string } }) => e.node.id === ids.gallery);
+    assert.deepEqual(gallery?.node, { id: ids.gallery, name: 'owned-by-a', personCount: 0 });
   });
 
   it('filters and lists only the caller’s own records', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createServerDatabase } from './test-database.js';
-import { inTransaction, recordFaceChanges } from '../../src/db/face-changes.js';
+import { galleryFaceRefs, inTransaction, recordFaceChanges } from '../../src/db/face-changes.js';
 
 /** A scratch PostgreSQL database per test file, with a pool for direct SQL. */
 export interface ScratchDb {
@@ -27,25 +27,40 @@ export async function createScratchDb(): Promise<ScratchDb> {
 export const MODEL = 'test-8d';
 export const DIM = 8;
 
-/** A tenant with one person and one enrollment session; returns their ids. */
-export async function seedTenant(pool: pg.Pool): Promise<{ tenantId: string; personId: string; sessionId: string }> {
+/** A tenant with one gallery, one person in it and one enrollment session; returns their ids. */
+export async function seedTenant(pool: pg.Pool): Promise<{ tenantId: string; galleryId: string; personId: string; sessionId: string }> {
   const tenantId = randomUUID();
+  const galleryId = randomUUID();
   const personId = randomUUID();
   const sessionId = randomUUID();
   await pool.query(`INSERT INTO "Tenant" (id, name, slug, "updatedAt") VALUES ($1::uuid, $1::text, $1::text, now())`, [tenantId]);
-  await addPerson(pool, tenantId, personId);
+  await addGallery(pool, tenantId, galleryId);
+  await addPerson(pool, tenantId, personId, galleryId);
   await pool.query(
     `INSERT INTO "EnrollmentSession" (id, "tenantId", "personId", source, "updatedAt") VALUES ($1, $2, $3, 'IMAGES', now())`,
     [sessionId, tenantId, personId],
   );
-  return { tenantId, personId, sessionId };
+  return { tenantId, galleryId, personId, sessionId };
 }
 
-export async function addPerson(pool: pg.Pool, tenantId: string, personId: string): Promise<void> {
+/** The index key of a seeded tenant's gallery. */
+export function indexKey(t: { tenantId: string; galleryId: string }, model = MODEL): { tenantId: string; galleryId: string; model: string } {
+  return { tenantId: t.tenantId, galleryId: t.galleryId, model };
+}
+
+export async function addGallery(pool: pg.Pool, tenantId: string, galleryId: string): Promise<void> {
+  await pool.query(`INSERT INTO "Gallery" (id, "tenantId", name, "updatedAt") VALUES ($1, $2, $3, now())`, [galleryId, tenantId, `g-${galleryId}`]);
+}
+
+/** A person, in `galleryId` when given (without logging: a new person has no faces yet). */
+export async function addPerson(pool: pg.Pool, tenantId: string, personId: string, galleryId?: string): Promise<void> {
   await pool.query(
     `INSERT INTO "Person" (id, "tenantId", "displayName", "updatedAt") VALUES ($1, $2, 'P', now()) ON CONFLICT DO NOTHING`,
     [personId, tenantId],
   );
+  if (galleryId) {
+    await pool.query(`INSERT INTO "GalleryMember" ("galleryId", "personId", "tenantId") VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [galleryId, personId, tenantId]);
+  }
 }
 
 /** One-hot-ish unit vector: distinct faces are √2 apart, the same index is distance 0. */
@@ -76,15 +91,16 @@ export async function insertFace(pool: pg.Pool, face: FaceInput, log = true): Pr
       [face.tenantId, face.personId, face.sessionId, model, `[${face.vector.join(',')}]`, searchable],
     );
     const id = rows[0]!.id;
-    if (searchable && log) await recordFaceChanges(client, face.tenantId, [{ id, model }], 'ADD');
+    if (searchable && log) await recordFaceChanges(client, face.tenantId, await galleryFaceRefs(client, face.tenantId, { faceIds: [id] }), 'ADD');
     return id;
   });
 }
 
-export async function deleteFace(pool: pg.Pool, tenantId: string, faceId: string, model = MODEL): Promise<void> {
+export async function deleteFace(pool: pg.Pool, tenantId: string, faceId: string): Promise<void> {
   await inTransaction(pool, async (client) => {
+    const refs = await galleryFaceRefs(client, tenantId, { faceIds: [faceId] });
     await client.query(`DELETE FROM "Face" WHERE "tenantId" = $1 AND id = $2`, [tenantId, faceId]);
-    await recordFaceChanges(client, tenantId, [{ id: faceId, model }], 'DELETE');
+    await recordFaceChanges(client, tenantId, refs, 'DELETE');
   });
 }
 

@@ -12,7 +12,7 @@ const ada = person('ada', 'Ada');
 const bob = person('bob', 'Bob');
 
 /** The gallery, faked: person i owns axis i; distance is L2 between unit vectors. */
-const gallery: SearchFaces = async (_tenant, _model, vector, k) =>
+const gallery: SearchFaces = async (_scope, vector, k) =>
   [
     { faceId: '1', label: 'ada', distance: Math.hypot(...vector.map((x, i) => x - (i === 0 ? 1 : 0))) },
     { faceId: '2', label: 'bob', distance: Math.hypot(...vector.map((x, i) => x - (i === 1 ? 1 : 0))) },

@@ -19,6 +19,7 @@ export const CreatePersonInput = inputObjectType({
     t.nonNull.string('displayName');
     t.string('externalId');
     t.field('metadata', { type: 'JSON', description: 'A JSON object, at most 16 KB.' });
+    t.list.nonNull.id('galleryIds', { description: 'Galleries to join; default: the tenant’s defaultGalleryIds; [] joins none (not identifiable until added to one).' });
   },
 });
 

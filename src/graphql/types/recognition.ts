@@ -1,4 +1,5 @@
 import { arg, enumType, extendType, idArg, inputObjectType, intArg, nonNull, objectType, stringArg } from 'nexus';
+import { SEARCHED_GALLERIES } from './gallery.js';
 import { connectionTypes, DEFAULT_PAGE_SIZE, toConnection } from './relay.js';
 import { REJECTION_REASONS } from '../../enrollment/index.js';
 import { PIPELINE_STAGES } from '../../observability/metrics.js';
@@ -149,6 +150,7 @@ export const RecognitionEvent = objectType({
     t.nonNull.int('frames', { description: 'Frames that supported the decision (1 for a single image).' });
     t.nonNull.float('latencyMs');
     t.field('box', { type: 'Box' });
+    t.nonNull.list.nonNull.id('galleryIds', { description: 'The galleries searched (empty for events from before galleries).' });
     t.nonNull.field('createdAt', { type: 'DateTime' });
   },
 });
@@ -182,6 +184,7 @@ const inputs = [
       t.int('k2');
       t.float('threshold');
       t.int('maxFaces');
+      t.list.nonNull.id('galleryIds', { description: SEARCHED_GALLERIES });
     },
   }),
   inputObjectType({

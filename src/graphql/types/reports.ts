@@ -3,7 +3,7 @@ import type { GraphQLContext } from '../context.js';
 import { connectionTypes } from './relay.js';
 
 export const ReportBucket = enumType({ name: 'ReportBucket', members: ['HOUR', 'DAY', 'WEEK', 'MONTH'], description: 'Buckets start at local midnight, Monday (WEEK) or the 1st (MONTH) in the report’s time zone.' });
-export const StatsDimension = enumType({ name: 'StatsDimension', members: ['DECISION', 'SOURCE', 'PERSON'] });
+export const StatsDimension = enumType({ name: 'StatsDimension', members: ['DECISION', 'SOURCE', 'PERSON', 'GALLERY'], description: 'GALLERY: an event counts once in each gallery it searched.' });
 
 const personField = {
   type: 'Person' as const,
@@ -92,6 +92,7 @@ const outputs = [
       t.string('source');
       t.id('personId');
       t.field('person', personField);
+      t.id('galleryId');
       t.nonNull.int('count');
       t.nonNull.int('distinctPeople', { description: 'Different people matched.' });
       t.float('medianDistance', { description: 'Over the events that have a distance (MATCH and UNKNOWN).' });

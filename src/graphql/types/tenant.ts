@@ -20,6 +20,7 @@ export const TenantSettings = objectType({
     t.nonNull.int('k1', { description: 'Neighbours that vote first.' });
     t.nonNull.int('k2', { description: 'Neighbours consulted when the first k1 tie.' });
     t.nonNull.float('threshold', { description: 'Largest L2 distance (unit vectors, 0..2) that counts as a vote.' });
+    t.nonNull.list.nonNull.id('defaultGalleryIds', { description: 'The default gallery set: searched when identify names no gallery, joined by people created without galleryIds.' });
     policyFields(t, true);
   },
 });
@@ -48,6 +49,7 @@ export const ApiKey = objectType({
     t.field('lastUsedAt', { type: 'DateTime' });
     t.field('revokedAt', { type: 'DateTime' });
     t.field('expiresAt', { type: 'DateTime', description: 'After this the key is refused (UNAUTHENTICATED, saying it expired).' });
+    t.nonNull.list.nonNull.id('galleryIds', { description: 'The galleries a scoped key may identify against and whose people it may read; empty: not scoped.' });
   },
 });
 
@@ -90,6 +92,7 @@ export const CreateApiKeyInput = inputObjectType({
     t.nonNull.string('name');
     t.nonNull.field('role', { type: 'ApiKeyRole' });
     t.field('expiresAt', { type: 'DateTime', description: 'Optional; the key stops working then.' });
+    t.list.nonNull.id('galleryIds', { description: 'CLIENT keys only: scope the key to these galleries (identify only against them, read only their people).' });
   },
 });
 
@@ -107,6 +110,7 @@ export const UpdateTenantSettingsInput = inputObjectType({
     t.int('k1');
     t.int('k2');
     t.float('threshold');
+    t.list.nonNull.id('defaultGalleryIds', { description: '1 to 20 galleries of the tenant.' });
     policyFields(t, false);
   },
 });

@@ -1,4 +1,5 @@
 import { arg, extendType, inputObjectType, nonNull, objectType } from 'nexus';
+import { SEARCHED_GALLERIES } from './gallery.js';
 
 export const VerifyInput = inputObjectType({
   name: 'VerifyInput',
@@ -6,6 +7,7 @@ export const VerifyInput = inputObjectType({
     t.nonNull.field('image', { type: 'ImageInput' });
     t.nonNull.id('personId', { description: 'The person the face claims to be.' });
     t.string('source', { description: 'Camera or kiosk id, stored with the event.' });
+    t.list.nonNull.id('galleryIds', { description: `${SEARCHED_GALLERIES} A person in none of them is UNKNOWN.` });
   },
 });
 
@@ -16,6 +18,7 @@ export const SearchFacesInput = inputObjectType({
     t.field('image', { type: 'ImageInput' });
     t.id('faceId');
     t.int('first', { description: 'At most 100; default 10.' });
+      t.list.nonNull.id('galleryIds', { description: SEARCHED_GALLERIES });
   },
 });
 

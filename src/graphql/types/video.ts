@@ -1,4 +1,5 @@
 import { arg, extendType, inputObjectType, nonNull, objectType } from 'nexus';
+import { SEARCHED_GALLERIES } from './gallery.js';
 
 export const VideoInput = inputObjectType({
   name: 'VideoInput',
@@ -74,6 +75,7 @@ const inputs = [
       t.int('k1');
       t.int('k2');
       t.float('threshold');
+      t.list.nonNull.id('galleryIds', { description: SEARCHED_GALLERIES });
     },
   }),
   inputObjectType({
@@ -85,6 +87,7 @@ const inputs = [
       t.int('k1');
       t.int('k2');
       t.float('threshold');
+      t.list.nonNull.id('galleryIds', { description: SEARCHED_GALLERIES });
     },
   }),
 ];

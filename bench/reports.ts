@@ -99,7 +99,7 @@ try {
   if (batch.length > 0) await repos.events.insertMany(tenantId, batch);
   const ingestPerSec = Math.round(N / ((performance.now() - ingestStarted) / 1000));
   log('VACUUM ANALYZE');
-  await db.pool.query('VACUUM ANALYZE "RecognitionEvent"');
+  await db.pool.query('VACUUM ANALYZE "RecognitionEvent", "PresenceRollup"');
 
   const last30 = { from: new Date(end.getTime() - 30 * DAY_MS), to: end };
   const measureQueries = async () => ({

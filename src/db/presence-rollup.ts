@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { Params, withReportMemory } from './report-buckets.js';
-import type { PresenceRow } from './report-repository.js';
+import type { PresenceRow } from './report-types.js';
 
 export interface PresenceQuery {
   from: Date;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { ReportBucket } from './report-repository.js';
+import type { ReportBucket } from './report-types.js';
 import { inTransaction } from './face-changes.js';
 
 /** Collects positional parameters so conditions can be appended in any order. */

@@ -1,10 +1,11 @@
 import type pg from 'pg';
 import type { RecognitionDecision } from './generated/enums.js';
+import type { PresenceRow, ReportBucket } from './report-types.js';
 import { JOIN_EVENTS, Params, bucketsCte, withReportMemory } from './report-buckets.js';
 import { presenceFromRollup } from './presence-rollup.js';
 
-/** PostgreSQL `date_trunc` fields a report may bucket by. */
-export type ReportBucket = 'hour' | 'day' | 'week' | 'month';
+export type { PresenceRow, ReportBucket };
+
 export type StatsDimension = 'decision' | 'source' | 'personId';
 
 export interface ReportRange {
@@ -33,14 +34,6 @@ export interface StatsRow {
   p95LatencyMs: number | null;
 }
 
-export interface PresenceRow {
-  date: string;
-  personId: string;
-  firstSeen: Date;
-  lastSeen: Date;
-  count: number;
-  sources: string[];
-}
 
 export interface VisitRow {
   personId: string;

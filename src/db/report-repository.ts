@@ -1,39 +1,11 @@
 import type pg from 'pg';
 import type { RecognitionDecision } from './generated/enums.js';
-import type { PresenceRow, ReportBucket } from './report-types.js';
+import type { PresenceRow, ReportBucket, ReportRange, StatsDimension, StatsQuery, StatsRow } from './report-types.js';
 import { JOIN_EVENTS, Params, bucketsCte, withReportMemory } from './report-buckets.js';
 import { presenceFromRollup } from './presence-rollup.js';
+import { rollupAnswers, statsFromRollup } from './stats-rollup.js';
 
-export type { PresenceRow, ReportBucket };
-
-export type StatsDimension = 'decision' | 'source' | 'personId';
-
-export interface ReportRange {
-  from: Date;
-  to: Date;
-  /** IANA zone; validated by the caller (src/reports/report-input.ts). */
-  timeZone: string;
-}
-
-export interface StatsQuery extends ReportRange {
-  bucket: ReportBucket;
-  groupBy: readonly StatsDimension[];
-  filter: { personId?: string | null; decision?: RecognitionDecision | null; source?: string | null };
-  /** Rows beyond this are not read; the caller turns one more into an error. */
-  limit: number;
-}
-
-export interface StatsRow {
-  bucketStart: Date;
-  decision: RecognitionDecision | null;
-  source: string | null;
-  personId: string | null;
-  count: number;
-  distinctPeople: number;
-  medianDistance: number | null;
-  p95LatencyMs: number | null;
-}
-
+export type { PresenceRow, ReportBucket, ReportRange, StatsDimension, StatsQuery, StatsRow };
 
 export interface VisitRow {
   personId: string;
@@ -87,6 +59,7 @@ function page<T>(rows: (T & { total: number })[], first: number): ReportPage<T> 
 export function reportRepository(pool: pg.Pool) {
   return {
     async stats(tenantId: string, q: StatsQuery): Promise<StatsRow[]> {
+      if (rollupAnswers(q)) return statsFromRollup(pool, tenantId, q);
       const p = new Params();
       const buckets = bucketsCte(p, q);
       const where = [`e."tenantId" = ${p.add(tenantId)}::uuid`];

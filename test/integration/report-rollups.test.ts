@@ -6,7 +6,8 @@ import { createTestDatabase, openTestDatabase, type TestDatabase } from '../supp
 import { generateEvents, localDate, type GeneratedEvent } from '../support/event-generator.js';
 
 /**
- * Presence is read from PresenceRollup, which triggers keep in step with the events. Every answer
+ * Presence and recognitionStats by decision are read from PresenceRollup and StatsRollup, which
+ * triggers keep in step with the events. Every answer
  * here is recomputed from the generated events the test wrote, in zones with whole, half and
  * three-quarter hour offsets, across DST changes, with ranges that cut 15-minute slots, and again
  * after each way events go: retention purge, erasure, a deleted person, a deleted tenant.
@@ -79,7 +80,53 @@ async function assertAllMatch(label: string): Promise<void> {
   }
 }
 
-/** The rollup equals the one rebuilt from the events now stored: no stale or missing slot. */
+const DECISIONS = ['MATCH', 'UNKNOWN', 'NO_FACE'] as const;
+
+/** The bucket start of each event, by PostgreSQL's date_trunc in the zone (the raw reports' rule). */
+async function bucketStarts(bucket: 'day' | 'week' | 'month', timeZone: string): Promise<string[]> {
+  const { rows } = await db.pool.query<{ start: Date }>(`SELECT date_trunc($2::text, t, $3::text) AS start FROM unnest($1::timestamptz[]) WITH ORDINALITY u(t, i) ORDER BY i`, [events.map((e) => e.createdAt), bucket, timeZone]);
+  return rows.map((r) => r.start.toISOString());
+}
+
+/** Counts and distinct people equal; the median and p95 lie within one bin of the events at their rank. */
+async function assertStatsMatch(label: string): Promise<void> {
+  for (const bucket of ['day', 'week', 'month'] as const) {
+    for (const timeZone of ZONES) {
+      const starts = await bucketStarts(bucket, timeZone);
+      for (const range of RANGES) {
+        for (const groupBy of [[], ['decision']] as const) {
+          const got = await repos.reports.stats(tenantId, { ...range, timeZone, bucket, groupBy: [...groupBy], filter: {}, limit: 10_001 });
+          const groups = new Map<string, GeneratedEvent[]>();
+          events.forEach((e, i) => {
+            if (e.createdAt < range.from || e.createdAt >= range.to) return;
+            const key = `${starts[i]} ${groupBy.length ? DECISIONS.indexOf(e.decision as (typeof DECISIONS)[number]) : ''}`;
+            groups.set(key, [...(groups.get(key) ?? []), e]);
+          });
+          const where = `${label}: ${bucket} ${timeZone} ${range.from.toISOString()} ${groupBy.join()}`;
+          const keys = [...groups.keys()].sort();
+          assert.deepEqual(got.map((r) => `${r.bucketStart.toISOString()} ${r.decision ? DECISIONS.indexOf(r.decision) : ''}`), keys, where);
+          got.forEach((row, i) => {
+            const group = groups.get(keys[i]!)!;
+            assert.equal(row.count, group.length, where);
+            assert.equal(row.distinctPeople, new Set(group.flatMap((e) => (e.personId ? [e.personId] : []))).size, where);
+            const within = (value: number | null, values: number[], q: number, slack: (v: number) => number) => {
+              if (values.length === 0) return assert.equal(value, null, where);
+              values.sort((a, b) => a - b);
+              const rank = q * (values.length - 1);
+              const lo = values[Math.floor(rank)]!;
+              const hi = values[Math.ceil(rank)]!;
+              assert.ok(value !== null && value >= lo - slack(lo) && value <= hi + slack(hi), `${where}: ${value} outside [${lo}, ${hi}]`);
+            };
+            within(row.medianDistance, group.flatMap((e) => (e.distance === null ? [] : [e.distance])), 0.5, () => 0.01);
+            within(row.p95LatencyMs, group.map((e) => e.latencyMs), 0.95, (v) => 0.02 * (1 + v));
+          });
+        }
+      }
+    }
+  }
+}
+
+/** The rollups equal those rebuilt from the events now stored: no stale or missing slot or bin. */
 async function assertRollupIsExact(): Promise<void> {
   const { rows } = await db.pool.query<{ n: number }>(
     `WITH rebuilt AS (
@@ -89,6 +136,15 @@ async function assertRollupIsExact(): Promise<void> {
       WHERE rebuilt.slots IS DISTINCT FROM r."slots"`,
   );
   assert.equal(rows[0]!.n, 0);
+  const stats = await db.pool.query<{ n: number }>(
+    `WITH rebuilt AS (
+       SELECT "tenantId", date_bin('1 hour', "createdAt", 'epoch') AS hour, "decision", m.metric, m.bin, count(*)::int AS count
+         FROM "RecognitionEvent", LATERAL (VALUES (0::smallint, "stats_distance_bin"("distance")), (1::smallint, "stats_latency_bin"("latencyMs"))) m(metric, bin)
+        WHERE m.bin IS NOT NULL GROUP BY 1, 2, 3, 4, 5)
+     SELECT count(*)::int AS n FROM rebuilt FULL JOIN "StatsRollup" r USING ("tenantId", hour, "decision", metric, bin)
+      WHERE rebuilt.count IS DISTINCT FROM r."count"`,
+  );
+  assert.equal(stats.rows[0]!.n, 0);
 }
 
 before(async () => {
@@ -113,10 +169,11 @@ after(async () => {
   await t?.drop();
 });
 
-describe('presence from the rollup', () => {
-  it('equals presence computed from the events, in every zone, across DST and with ranges that cut slots', async () => {
+describe('presence and stats from the rollups', () => {
+  it('equal the reports computed from the events, in every zone, across DST and with ranges that cut slots and hours', async () => {
     await assertRollupIsExact();
     await assertAllMatch('as written');
+    await assertStatsMatch('as written');
     const two = people.slice(0, 2);
     const got = await presence(RANGES[0]!, 'Asia/Kathmandu', two);
     assert.deepEqual(got.rows, expected(RANGES[0]!, 'Asia/Kathmandu').filter((r) => two.includes(r.personId)));
@@ -135,17 +192,19 @@ describe('presence from the rollup', () => {
     events = events.filter((e) => e.personId !== people[0]);
     await assertRollupIsExact();
     await assertAllMatch('after the erasure');
+    await assertStatsMatch('after the erasure');
 
     // Deleting a person keeps their events without a person (ON DELETE SET NULL).
     await db.pool.query(`DELETE FROM "Person" WHERE id = $1`, [people[1]]);
     events = events.map((e) => (e.personId === people[1] ? { ...e, personId: null } : e));
     await assertRollupIsExact();
     await assertAllMatch('after a deleted person');
+    await assertStatsMatch('after a deleted person');
   });
 
   it('goes with its tenant', async () => {
     await db.pool.query(`DELETE FROM "Tenant" WHERE id = $1`, [tenantId]);
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "PresenceRollup"`);
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT (SELECT count(*) FROM "PresenceRollup")::int + (SELECT count(*) FROM "StatsRollup")::int AS n`);
     assert.equal(rows[0]!.n, 0);
   });
 });

@@ -51,10 +51,16 @@ export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQ
           WHERE r."hour" >= ${from} - interval '1 hour' AND r."hour" < ${to}
           GROUP BY 1, 2, 3, 4
          UNION ALL
-         SELECT c.start, ${decision('e."decision"')}, m.metric, m.bin, count(*)
-           FROM cuts c JOIN "RecognitionEvent" e ON e."tenantId" = ${tenant} AND e."createdAt" >= c.lo AND e."createdAt" < c.hi ${rawOnly},
-             LATERAL (VALUES (0::smallint, "stats_distance_bin"(e."distance")), (1::smallint, "stats_latency_bin"(e."latencyMs"))) m(metric, bin)
-          WHERE c.lo < c.hi AND m.bin IS NOT NULL
+         -- The bins of stats_distance_bin and stats_latency_bin, written out: called per event
+         -- (not inlined, being STRICT) they cost 70 µs each on a loaded machine.
+         SELECT c.start, ${decision('e."decision"')}, 0::smallint, greatest(0, floor(e."distance" * 100))::int, count(*)
+           FROM cuts c JOIN "RecognitionEvent" e ON e."tenantId" = ${tenant} AND e."createdAt" >= c.lo AND e."createdAt" < c.hi ${rawOnly}
+          WHERE c.lo < c.hi AND e."distance" IS NOT NULL
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         SELECT c.start, ${decision('e."decision"')}, 1::smallint, floor(ln(1 + greatest(0, e."latencyMs")) / ln(1.02))::int, count(*)
+           FROM cuts c JOIN "RecognitionEvent" e ON e."tenantId" = ${tenant} AND e."createdAt" >= c.lo AND e."createdAt" < c.hi ${rawOnly}
+          WHERE c.lo < c.hi
           GROUP BY 1, 2, 3, 4
        ), ranked AS (
          SELECT start, decision, metric, bin, n,

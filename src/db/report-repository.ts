@@ -1,45 +1,11 @@
 import type pg from 'pg';
 import type { RecognitionDecision } from './generated/enums.js';
+import type { PresenceRow, ReportBucket, ReportRange, StatsDimension, StatsQuery, StatsRow } from './report-types.js';
+import { JOIN_EVENTS, Params, bucketsCte, withReportMemory } from './report-buckets.js';
+import { presenceFromRollup } from './presence-rollup.js';
+import { rollupAnswers, statsFromRollup } from './stats-rollup.js';
 
-/** PostgreSQL `date_trunc` fields a report may bucket by. */
-export type ReportBucket = 'hour' | 'day' | 'week' | 'month';
-export type StatsDimension = 'decision' | 'source' | 'personId' | 'galleryId';
-
-export interface ReportRange {
-  from: Date;
-  to: Date;
-  /** IANA zone; validated by the caller (src/reports/report-input.ts). */
-  timeZone: string;
-}
-
-export interface StatsQuery extends ReportRange {
-  bucket: ReportBucket;
-  groupBy: readonly StatsDimension[];
-  filter: { personId?: string | null; decision?: RecognitionDecision | null; source?: string | null };
-  /** Rows beyond this are not read; the caller turns one more into an error. */
-  limit: number;
-}
-
-export interface StatsRow {
-  bucketStart: Date;
-  decision: RecognitionDecision | null;
-  source: string | null;
-  personId: string | null;
-  galleryId: string | null;
-  count: number;
-  distinctPeople: number;
-  medianDistance: number | null;
-  p95LatencyMs: number | null;
-}
-
-export interface PresenceRow {
-  date: string;
-  personId: string;
-  firstSeen: Date;
-  lastSeen: Date;
-  count: number;
-  sources: string[];
-}
+export type { PresenceRow, ReportBucket, ReportRange, StatsDimension, StatsQuery, StatsRow };
 
 export interface VisitRow {
   personId: string;
@@ -74,16 +40,7 @@ export interface ReportPage<T> {
   totalCount: number;
 }
 
-const COLUMN: Record<StatsDimension, string> = { decision: '"decision"', source: '"source"', personId: '"personId"', galleryId: 'g."galleryId"' };
-
-/** Collects positional parameters so conditions can be appended in any order. */
-class Params {
-  readonly values: unknown[] = [];
-  add(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
+const COLUMN: Record<StatsDimension, string> = { decision: 'e."decision"', source: 'e."source"', personId: 'e."personId"', galleryId: 'g."galleryId"' };
 
 function rangeWhere(p: Params, tenantId: string, range: { from: Date; to: Date }): string[] {
   return [`"tenantId" = ${p.add(tenantId)}::uuid`, `"createdAt" >= ${p.add(range.from)}`, `"createdAt" < ${p.add(range.to)}`];
@@ -102,24 +59,28 @@ function page<T>(rows: (T & { total: number })[], first: number): ReportPage<T> 
 export function reportRepository(pool: pg.Pool) {
   return {
     async stats(tenantId: string, q: StatsQuery): Promise<StatsRow[]> {
+      if (rollupAnswers(q)) return statsFromRollup(pool, tenantId, q);
       const p = new Params();
-      const where = rangeWhere(p, tenantId, q);
-      if (q.filter.personId) where.push(`"personId" = ${p.add(q.filter.personId)}::uuid`);
-      if (q.filter.decision) where.push(`"decision" = ${p.add(q.filter.decision)}::"RecognitionDecision"`);
-      if (q.filter.source) where.push(`"source" = ${p.add(q.filter.source)}`);
-      const bucket = `date_trunc(${p.add(q.bucket)}::text, "createdAt", ${p.add(q.timeZone)}::text)`;
-      const dims = (Object.keys(COLUMN) as StatsDimension[]).map((d) => (q.groupBy.includes(d) ? `${COLUMN[d]}` : `NULL`) + ` AS "${d}"`);
-      const groupBy = [bucket, ...q.groupBy.map((d) => COLUMN[d])];
+      const buckets = bucketsCte(p, q);
+      const where = [`e."tenantId" = ${p.add(tenantId)}::uuid`];
+      if (q.filter.personId) where.push(`e."personId" = ${p.add(q.filter.personId)}::uuid`);
+      if (q.filter.decision) where.push(`e."decision" = ${p.add(q.filter.decision)}::"RecognitionDecision"`);
+      if (q.filter.source) where.push(`e."source" = ${p.add(q.filter.source)}`);
+      const dims = (Object.keys(COLUMN) as StatsDimension[]).map((d) => (q.groupBy.includes(d) ? COLUMN[d] : `NULL`) + ` AS "${d}"`);
+      const groupBy = ['b.start', ...q.groupBy.map((d) => COLUMN[d])];
       // By gallery, an event counts once in each gallery it searched (events from before galleries: null).
-      const galleries = q.groupBy.includes('galleryId') ? `LEFT JOIN LATERAL unnest("galleryIds") AS g("galleryId") ON true` : '';
-      const { rows } = await pool.query<StatsRow>(
-        `SELECT ${bucket} AS "bucketStart", ${dims.join(', ')},
-           count(*)::int AS count, count(DISTINCT "personId")::int AS "distinctPeople",
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY "distance") AS "medianDistance",
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY "latencyMs") AS "p95LatencyMs"
-         FROM "RecognitionEvent" ${galleries} WHERE ${where.join(' AND ')}
-         GROUP BY ${groupBy.join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${p.add(q.limit)}`,
-        p.values,
+      const galleries = q.groupBy.includes('galleryId') ? `LEFT JOIN LATERAL unnest(e."galleryIds") AS g("galleryId") ON true` : '';
+      const { rows } = await withReportMemory(pool, (client) =>
+        client.query<StatsRow>(
+          `WITH ${buckets}
+           SELECT b.start AS "bucketStart", ${dims.join(', ')},
+             count(*)::int AS count, count(DISTINCT e."personId")::int AS "distinctPeople",
+             percentile_cont(0.5) WITHIN GROUP (ORDER BY e."distance") AS "medianDistance",
+             percentile_cont(0.95) WITHIN GROUP (ORDER BY e."latencyMs") AS "p95LatencyMs"
+           FROM b ${JOIN_EVENTS} ${galleries} WHERE ${where.join(' AND ')}
+           GROUP BY ${groupBy.join(', ')} ORDER BY ${groupBy.map((_, i) => i + 1).join(', ')} LIMIT ${p.add(q.limit)}`,
+          p.values,
+        ),
       );
       return rows;
     },
@@ -129,20 +90,28 @@ export function reportRepository(pool: pg.Pool) {
       tenantId: string,
       q: ReportRange & { personIds: readonly string[] | null; source: string | null; first: number; after: { date: string; personId: string } | null },
     ): Promise<ReportPage<PresenceRow>> {
+      // The rollup keeps no sources; a presence at one source is read from that source's events.
+      if (q.source === null) return page(await presenceFromRollup(pool, tenantId, q), q.first);
       const p = new Params();
-      const where = [...rangeWhere(p, tenantId, q), `"decision" = 'MATCH'`, `"personId" IS NOT NULL`];
-      if (q.personIds) where.push(`"personId" = ANY(${p.add(q.personIds)}::uuid[])`);
-      if (q.source) where.push(`"source" = ${p.add(q.source)}`);
-      const tz = p.add(q.timeZone);
+      const buckets = bucketsCte(p, { ...q, bucket: 'day' });
+      const where = [`e."tenantId" = ${p.add(tenantId)}::uuid`, `e."decision" = 'MATCH'`, `e."personId" IS NOT NULL`];
+      if (q.personIds) where.push(`e."personId" = ANY(${p.add(q.personIds)}::uuid[])`);
+      if (q.source) where.push(`e."source" = ${p.add(q.source)}`);
       const cursor = q.after ? `WHERE (date, "personId") > (${p.add(q.after.date)}::text, ${p.add(q.after.personId)}::uuid)` : '';
-      const { rows } = await pool.query<PresenceRow & { total: number }>(
-        `WITH g AS (
-           SELECT to_char(("createdAt" AT TIME ZONE ${tz})::date, 'YYYY-MM-DD') AS date, "personId",
-             min("createdAt") AS "firstSeen", max("createdAt") AS "lastSeen", count(*)::int AS count,
-             coalesce(array_agg(DISTINCT "source") FILTER (WHERE "source" IS NOT NULL), '{}') AS sources
-           FROM "RecognitionEvent" WHERE ${where.join(' AND ')} GROUP BY 1, 2)
-         SELECT g.*, (SELECT count(*) FROM g)::int AS total FROM g ${cursor} ORDER BY date, "personId" LIMIT ${p.add(q.first + 1)}`,
-        p.values,
+      // Per source first, then per person: both hash aggregates, where array_agg(DISTINCT) sorted every event.
+      const { rows } = await withReportMemory(pool, (client) =>
+        client.query<PresenceRow & { total: number }>(
+          `WITH ${buckets},
+           s AS (
+             SELECT b.date, e."personId", e."source", min(e."createdAt") AS "firstSeen", max(e."createdAt") AS "lastSeen", count(*) AS count
+             FROM b ${JOIN_EVENTS} WHERE ${where.join(' AND ')} GROUP BY 1, 2, 3),
+           g AS (
+             SELECT date, "personId", min("firstSeen") AS "firstSeen", max("lastSeen") AS "lastSeen", sum(count)::int AS count,
+               coalesce(array_agg("source" ORDER BY "source") FILTER (WHERE "source" IS NOT NULL), '{}') AS sources
+             FROM s GROUP BY 1, 2)
+           SELECT g.*, (SELECT count(*) FROM g)::int AS total FROM g ${cursor} ORDER BY date, "personId" LIMIT ${p.add(q.first + 1)}`,
+          p.values,
+        ),
       );
       return page(rows, q.first);
     },
@@ -179,16 +148,18 @@ export function reportRepository(pool: pg.Pool) {
 
     async unknownRate(tenantId: string, q: ReportRange & { bucket: ReportBucket; limit: number }): Promise<UnknownRateRow[]> {
       const p = new Params();
-      const where = rangeWhere(p, tenantId, q);
-      const bucket = `date_trunc(${p.add(q.bucket)}::text, "createdAt", ${p.add(q.timeZone)}::text)`;
-      const { rows } = await pool.query<UnknownRateRow>(
-        `SELECT ${bucket} AS "bucketStart", "source", count(*)::int AS events,
-           count(*) FILTER (WHERE "decision" <> 'NO_FACE')::int AS faces,
-           count(*) FILTER (WHERE "decision" = 'UNKNOWN')::int AS unknown,
-           count(*) FILTER (WHERE "decision" = 'NO_FACE')::int AS "noFace"
-         FROM "RecognitionEvent" WHERE ${where.join(' AND ')}
-         GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST LIMIT ${p.add(q.limit)}`,
-        p.values,
+      const buckets = bucketsCte(p, q);
+      const { rows } = await withReportMemory(pool, (client) =>
+        client.query<UnknownRateRow>(
+          `WITH ${buckets}
+           SELECT b.start AS "bucketStart", e."source", count(*)::int AS events,
+             count(*) FILTER (WHERE e."decision" <> 'NO_FACE')::int AS faces,
+             count(*) FILTER (WHERE e."decision" = 'UNKNOWN')::int AS unknown,
+             count(*) FILTER (WHERE e."decision" = 'NO_FACE')::int AS "noFace"
+           FROM b ${JOIN_EVENTS} WHERE e."tenantId" = ${p.add(tenantId)}::uuid
+           GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST LIMIT ${p.add(q.limit)}`,
+          p.values,
+        ),
       );
       return rows;
     },

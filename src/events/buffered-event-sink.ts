@@ -55,16 +55,19 @@ export function withBufferedEvents(repos: Repositories, outage: DatabaseOutage, 
  * NULL would have), a deleted tenant drops it (as ON DELETE CASCADE would have), with a warning.
  * Either way the drain goes on: one such row must not hold back every later event.
  */
+// The buffer file is emptied once the drain is done: its rows must be on disk before that.
+const DURABLE = { durable: true } as const;
+
 export function replayInsert(repos: Pick<Repositories, 'events'>, logger: Logger) {
   return async (tenantId: string, events: readonly StampedEvent[]): Promise<void> => {
     try {
-      await repos.events.insertMany(tenantId, events);
+      await repos.events.insertMany(tenantId, events, DURABLE);
     } catch (err) {
       if (!isForeignKeyViolation(err)) throw err;
       for (const e of events) {
-        await repos.events.insertMany(tenantId, [e]).catch((one: unknown) => {
+        await repos.events.insertMany(tenantId, [e], DURABLE).catch((one: unknown) => {
           if (!isForeignKeyViolation(one)) throw one;
-          return repos.events.insertMany(tenantId, [{ ...e, personId: null }]);
+          return repos.events.insertMany(tenantId, [{ ...e, personId: null }], DURABLE);
         }).catch((tenantGone: unknown) => {
           if (!isForeignKeyViolation(tenantGone)) throw tenantGone;
           logger.warn({ tenantId, eventId: e.id }, 'buffered recognition event of a deleted tenant dropped');

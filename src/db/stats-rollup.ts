@@ -1,0 +1,88 @@
+import type pg from 'pg';
+import { Params, bucketsCte, withReportMemory } from './report-buckets.js';
+import { presencePairsCte } from './presence-rollup.js';
+import type { StatsQuery, StatsRow } from './report-types.js';
+
+/**
+ * recognitionStats from StatsRollup (migration 20261201150000_stats_rollup) when it can answer:
+ * grouped by decision or not at all, no person or source filter, buckets of a day or longer.
+ * Anything else reads the events (report-repository.ts).
+ */
+export function rollupAnswers(q: StatsQuery): boolean {
+  return q.bucket !== 'hour' && q.groupBy.every((d) => d === 'decision') && !q.filter.personId && !q.filter.source;
+}
+
+/**
+ * Counts are exact: whole UTC hours inside a bucket come from the rollup, the parts of hours that
+ * a bucket boundary (zones at :30 and :45) or the range cuts from the events. distinctPeople is
+ * exact too, from PresenceRollup (only MATCH events carry a person). medianDistance and
+ * p95LatencyMs are read from the histograms, interpolated within the bin that holds the event of
+ * that rank: within 0.01 of it for the distance, within 2% of 1 + its latency for the latency.
+ */
+export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQuery): Promise<StatsRow[]> {
+  const p = new Params();
+  const buckets = bucketsCte(p, q);
+  const pairs = presencePairsCte(p, { tenantId, from: q.from, to: q.to, timeZone: q.timeZone, personIds: null });
+  const tenant = `${p.add(tenantId)}::uuid`;
+  const tz = `${p.add(q.timeZone)}::text`;
+  const unit = `${p.add(q.bucket)}::text`;
+  const from = `${p.add(q.from)}::timestamptz`;
+  const to = `${p.add(q.to)}::timestamptz`;
+  const byDecision = q.groupBy.includes('decision');
+  const decision = (column: string) => (byDecision ? column : `NULL::"RecognitionDecision"`);
+  const only = q.filter.decision ? p.add(q.filter.decision) : null;
+  const rolledOnly = only ? `AND r."decision" = ${only}::"RecognitionDecision"` : '';
+  const rawOnly = only ? `AND e."decision" = ${only}::"RecognitionDecision"` : '';
+  const people = !q.filter.decision || q.filter.decision === 'MATCH';
+  const { rows } = await withReportMemory(pool, (client) =>
+    client.query<StatsRow>(
+      `WITH ${buckets}, ${pairs},
+       spans AS MATERIALIZED (
+         SELECT start, "fromAt", "toAt", date_bin('1 hour', "fromAt" - interval '1 microsecond', 'epoch') + interval '1 hour' AS lo, date_bin('1 hour', "toAt", 'epoch') AS hi FROM b
+       ), hours AS MATERIALIZED (
+         SELECT s.start, h AS hour FROM spans s, generate_series(s.lo, s.hi - interval '1 hour', interval '1 hour') h WHERE s.lo < s.hi
+       ), cuts AS (
+         SELECT start, "fromAt" AS lo, CASE WHEN lo < hi THEN lo ELSE "toAt" END AS hi FROM spans
+         UNION ALL
+         SELECT start, hi, "toAt" FROM spans WHERE lo < hi
+       ), hist AS (
+         SELECT h.start, ${decision('r."decision"')} AS decision, r.metric, r.bin, sum(r.count) AS n
+           FROM hours h JOIN "StatsRollup" r ON r."tenantId" = ${tenant} AND r."hour" = h.hour ${rolledOnly}
+          WHERE r."hour" >= ${from} - interval '1 hour' AND r."hour" < ${to}
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         -- The bins of stats_distance_bin and stats_latency_bin, written out: called per event
+         -- (not inlined, being STRICT) they cost 70 µs each on a loaded machine.
+         SELECT c.start, ${decision('e."decision"')}, 0::smallint, greatest(0, floor(e."distance" * 100))::int, count(*)
+           FROM cuts c JOIN "RecognitionEvent" e ON e."tenantId" = ${tenant} AND e."createdAt" >= c.lo AND e."createdAt" < c.hi ${rawOnly}
+          WHERE c.lo < c.hi AND e."distance" IS NOT NULL
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         SELECT c.start, ${decision('e."decision"')}, 1::smallint, floor(ln(1 + greatest(0, e."latencyMs")) / ln(1.02))::int, count(*)
+           FROM cuts c JOIN "RecognitionEvent" e ON e."tenantId" = ${tenant} AND e."createdAt" >= c.lo AND e."createdAt" < c.hi ${rawOnly}
+          WHERE c.lo < c.hi
+          GROUP BY 1, 2, 3, 4
+       ), ranked AS (
+         SELECT start, decision, metric, bin, n,
+           sum(n) OVER (PARTITION BY start, decision, metric ORDER BY bin) - n AS before,
+           sum(n) OVER (PARTITION BY start, decision, metric) AS total
+         FROM (SELECT start, decision, metric, bin, sum(n) AS n FROM hist GROUP BY 1, 2, 3, 4) h
+       ), summed AS (
+         -- rank r = q (total - 1), as percentile_cont counts; the bin holding it, and r's place in it
+         SELECT start, decision, sum(n) FILTER (WHERE metric = 1) AS count,
+           max((bin + (0.5 * (total - 1) - before + 0.5) / n) * 0.01) FILTER (WHERE metric = 0 AND before <= 0.5 * (total - 1) AND 0.5 * (total - 1) < before + n) AS median,
+           max(power(1.02, bin + (0.95 * (total - 1) - before + 0.5) / n) - 1) FILTER (WHERE metric = 1 AND before <= 0.95 * (total - 1) AND 0.95 * (total - 1) < before + n) AS p95
+         FROM ranked GROUP BY 1, 2
+       ), seen AS (
+         SELECT date_trunc(${unit}, date::timestamp) AT TIME ZONE ${tz} AS start, count(DISTINCT "personId") AS n FROM pairs GROUP BY 1
+       )
+       SELECT s.start AS "bucketStart", s.decision, NULL::text AS source, NULL::uuid AS "personId", NULL::uuid AS "galleryId", s.count::int AS count,
+         CASE WHEN ${people} AND (s.decision IS NULL OR s.decision = 'MATCH') THEN coalesce(seen.n, 0) ELSE 0 END::int AS "distinctPeople",
+         s.median::float8 AS "medianDistance", s.p95::float8 AS "p95LatencyMs"
+       FROM summed s LEFT JOIN seen ON seen.start = s.start
+       ORDER BY 1, 2 LIMIT ${p.add(q.limit)}`,
+      p.values,
+    ),
+  );
+  return rows;
+}

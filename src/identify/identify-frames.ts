@@ -16,7 +16,8 @@ export interface FrameIdentifyDeps {
   search: SearchFaces;
   analyze: FaceAnalyzer;
   analyzeFrame: FrameAnalyzer;
-  settings: (tenantId: string) => Promise<TenantSettings>;
+  /** The caller's tenant settings (read with its key when it brought them). */
+  settings: (viewer: TenantViewer) => Promise<TenantSettings>;
   /** Most frames per call (config maxFrames); a video is sampled up to this many. */
   maxFrames: number;
   maxImageBytes: number;
@@ -61,7 +62,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
 
   async function prepare(viewer: Viewer, input: ClipInput) {
     const v = requireTenant(viewer, 'identify');
-    const settings = await deps.settings(v.tenantId);
+    const settings = await deps.settings(v);
     return { v, settings, params: resolveParams(v.role, settings, input), source: checkSource(input.source) };
   }
 

@@ -113,8 +113,8 @@ const STATS_FLUSH_MS = 11_000;
 /**
  * Transactions the server's PostgreSQL backends commit or roll back per identify: each autocommit
  * statement is one, so this counts the round trips a call makes (an explicit transaction counts
- * once, though it costs BEGIN and COMMIT too). Measured on serial calls, with nothing else on the
- * bench's database.
+ * once, though it costs BEGIN and COMMIT too). Measured on serial calls; the server's background
+ * work (index sync, probes) is counted over an idle window of the same length and taken off.
  */
 async function transactionsPerIdentify(admin: pg.Client, dbName: string, identify: (i: number) => Promise<unknown>): Promise<number> {
   const count = async () => {
@@ -123,8 +123,13 @@ async function transactionsPerIdentify(admin: pg.Client, dbName: string, identif
     return Number(rows[0].n);
   };
   const before = await count();
+  const started = performance.now();
   for (let i = 0; i < TX_PROBES; i++) await identify(i);
-  return ((await count()) - before) / TX_PROBES;
+  const busyMs = performance.now() - started;
+  const busy = await count();
+  await new Promise((r) => setTimeout(r, busyMs));
+  const idle = (await count()) - busy;
+  return (busy - before - idle) / TX_PROBES;
 }
 
 async function main() {

@@ -118,6 +118,32 @@ async function serverCalibration(): Promise<Record<string, string>> {
   return out;
 }
 
+const TX_PROBES = 20;
+/** PostgreSQL flushes a backend's counters to pg_stat_database at most every PGSTAT_IDLE_INTERVAL (10 s) once idle. */
+const STATS_FLUSH_MS = 11_000;
+
+/**
+ * Transactions the server's PostgreSQL backends commit or roll back per identify: each autocommit
+ * statement is one, so this counts the round trips a call makes (an explicit transaction counts
+ * once, though it costs BEGIN and COMMIT too). Measured on serial calls; the server's background
+ * work (index sync, probes) is counted over an idle window of the same length and taken off.
+ */
+async function transactionsPerIdentify(admin: pg.Client, dbName: string, identify: (i: number) => Promise<unknown>): Promise<number> {
+  const count = async () => {
+    await new Promise((r) => setTimeout(r, STATS_FLUSH_MS));
+    const { rows } = await admin.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
+    return Number(rows[0].n);
+  };
+  const before = await count();
+  const started = performance.now();
+  for (let i = 0; i < TX_PROBES; i++) await identify(i);
+  const busyMs = performance.now() - started;
+  const busy = await count();
+  await new Promise((r) => setTimeout(r, busyMs));
+  const idle = (await count()) - busy;
+  return (busy - before - idle) / TX_PROBES;
+}
+
 async function main() {
   const dbName = `visage_bench_${randomUUID().replaceAll('-', '')}`;
   const admin = new pg.Client({ connectionString: args['database-url'] });
@@ -250,6 +276,7 @@ async function main() {
     }
     const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
     log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
+    log(`database transactions per identify: ${(await transactionsPerIdentify(admin, dbName, identify)).toFixed(2)} (pg_stat_database, ${TX_PROBES} serial calls)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {

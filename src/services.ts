@@ -13,7 +13,7 @@ import { createExportService } from './reports/export-service.js';
 import { createVerifyService } from './identify/verify-service.js';
 import type { LiveEvents } from './events/live-events.js';
 import type { VideoSettings } from './video/index.js';
-import type { ApiKeyHasher } from './auth/index.js';
+import type { ApiKeyHasher, TenantViewer } from './auth/index.js';
 import { guardServices } from './quotas/guard-services.js';
 import type { LimitsService } from './quotas/limits-service.js';
 import { createTenantLifecycleService } from './lifecycle/tenant-lifecycle-service.js';
@@ -56,13 +56,15 @@ export function createServices(deps: ServiceDeps) {
 
 function createBaseServices(deps: ServiceDeps) {
   const { repos } = deps;
-  const settings = async (tenantId: string) => {
+  const settingsOf = async (tenantId: string) => {
     const tenant = await repos.tenants.byId(tenantId);
     if (!tenant) throw new AppError('UNAUTHENTICATED', 'The tenant of this API key no longer exists.');
     return readSettings(tenant.settings);
   };
-  const tenantModel = async (tenantId: string) => (await settings(tenantId)).model;
-  const defaultGalleryIds = async (tenantId: string) => (await settings(tenantId)).defaultGalleryIds;
+  // The settings authentication read with the key in this request spare identify a round trip.
+  const settings = async (v: TenantViewer) => (v.tenantSettings !== undefined ? readSettings(v.tenantSettings) : settingsOf(v.tenantId));
+  const tenantModel = async (tenantId: string) => (await settingsOf(tenantId)).model;
+  const defaultGalleryIds = async (tenantId: string) => (await settingsOf(tenantId)).defaultGalleryIds;
   const enrollmentDeps = { repos, analyze: deps.analyze, policy: deps.enrollmentPolicy, tenantModel, indexChanged: deps.indexChanged };
   const reports = createReportService({ repos });
   // The identify path checks named galleries from memory when it checked them recently.

@@ -16,7 +16,7 @@ const INVALID = 'This API key is not valid.';
 
 /**
  * Bearer token → Viewer. The key row is read on every request, so a revocation made by any
- * process takes effect at once. Every way of failing before the secret verifies (unknown prefix,
+ * process takes effect at once; that one read also brings the tenant's status and settings. Every way of failing before the secret verifies (unknown prefix,
  * wrong secret, revoked key) costs the same HMAC and says the same thing: only the holder of the
  * secret learns that the key was revoked.
  */
@@ -50,7 +50,7 @@ export function createAuthenticator(repos: Pick<Repositories, 'apiKeys'>, option
       lastTouched.set(key.id, now);
       void repos.apiKeys.touch(key.tenantId, key.id, new Date(now)).catch(() => undefined);
     }
-    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, role: key.role, ...(key.galleryIds.length > 0 ? { galleryIds: key.galleryIds } : {}) };
+    return { kind: 'tenant', tenantId: key.tenantId, keyId: key.id, role: key.role, tenantSettings: key.tenant.settings, ...(key.galleryIds.length > 0 ? { galleryIds: key.galleryIds } : {}) };
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient, TenantStatus } from './generated/client.js';
+import type { ApiKeyRole } from './generated/enums.js';
 import type { Role } from '../roles.js';
 import { roleFromPrisma, roleToPrisma } from './role-mapping.js';
 import { isUuid } from './ids.js';
@@ -19,6 +20,11 @@ export interface ApiKeyRecord {
   /** Galleries the key is scoped to; empty when it is not scoped. */
   galleryIds: string[];
 }
+
+/** A key as authentication needs it: with its secret's hash and its tenant's status and stored settings. */
+export type KeyForAuth = ApiKeyRecord & { secretHash: string; tenant: { status: TenantStatus; settings: unknown } };
+
+type AuthRow = Omit<ApiKeyRecord, 'role'> & { role: ApiKeyRole; secretHash: string; tenantStatus: TenantStatus; tenantSettings: unknown };
 
 export type RevokeResult = { kind: 'revoked'; key: ApiKeyRecord } | { kind: 'notFound' } | { kind: 'lastAdmin' };
 
@@ -56,10 +62,20 @@ export function apiKeyRepository(prisma: PrismaClient) {
     },
     /**
      * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
-     * tenant's status comes in the same read, so a suspension or deletion is seen by the next request.
+     * tenant's status and settings come in the same read (one round trip: Prisma's relation select
+     * costs a second query), so a suspension, deletion or settings change is seen by the next
+     * request, and identify needs no further read for its settings.
      */
-    async byPrefixForAuth(prefix: string): Promise<(ApiKeyRecord & { secretHash: string; tenant: { status: TenantStatus } }) | null> {
-      return orNull(await prisma.apiKey.findUnique({ where: { prefix }, select: { ...select, secretHash: true, tenant: { select: { status: true } } } }));
+    async byPrefixForAuth(prefix: string): Promise<KeyForAuth | null> {
+      const rows = await prisma.$queryRaw<AuthRow[]>`
+        SELECT k."id"::text AS "id", k."tenantId"::text AS "tenantId", k."name", k."role"::text AS "role", k."prefix", k."createdAt", k."lastUsedAt",
+               k."revokedAt", k."expiresAt", k."galleryIds"::text[] AS "galleryIds", k."secretHash", t."status"::text AS "tenantStatus", t."settings" AS "tenantSettings"
+        FROM "ApiKey" k JOIN "Tenant" t ON t."id" = k."tenantId"
+        WHERE k."prefix" = ${prefix}`;
+      const row = rows[0];
+      if (!row) return null;
+      const { tenantStatus, tenantSettings, role, ...key } = row;
+      return { ...key, role: roleFromPrisma(role), tenant: { status: tenantStatus, settings: tenantSettings } };
     },
     async byId(tenantId: string, id: string): Promise<ApiKeyRecord | null> {
       if (!isUuid(id)) return null;

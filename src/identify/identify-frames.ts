@@ -17,7 +17,8 @@ export interface FrameIdentifyDeps {
   search: SearchFaces;
   analyze: FaceAnalyzer;
   analyzeFrame: FrameAnalyzer;
-  settings: (tenantId: string) => Promise<TenantSettings>;
+  /** The caller's tenant settings (read with its key when it brought them). */
+  settings: (viewer: TenantViewer) => Promise<TenantSettings>;
   /** Most frames per call (config maxFrames); a video is sampled up to this many. */
   maxFrames: number;
   maxImageBytes: number;
@@ -62,7 +63,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
 
   async function prepare(viewer: Viewer, input: ClipInput) {
     const v = requireTenant(viewer, 'identify');
-    const settings = await deps.settings(v.tenantId);
+    const settings = await deps.settings(v);
     const params = resolveParams(v.role, settings, input);
     const scope: SearchScope = { tenantId: v.tenantId, model: settings.model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
     return { v, settings, params, scope, source: checkSource(input.source) };

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { requireTenant, type Viewer } from '../auth/index.js';
+import { requireTenant, type TenantViewer, type Viewer } from '../auth/index.js';
 import type { NewRecognitionEvent, PersonRecord, Repositories } from '../db/index.js';
 import { checkVoteOverride, maySeeUnknownCandidates, type TenantSettings } from '../tenants/index.js';
 import type { Role } from '../roles.js';
@@ -17,7 +17,8 @@ export interface IdentifyDeps {
   repos: Repositories;
   analyze: FaceAnalyzer;
   search: SearchFaces;
-  settings: (tenantId: string) => Promise<TenantSettings>;
+  /** The caller's tenant settings (read with its key when it brought them). */
+  settings: (viewer: TenantViewer) => Promise<TenantSettings>;
   maxImageBytes: number;
   /** Hard cap on faces per image, whatever the caller asks. */
   maxFacesCap?: number;
@@ -68,7 +69,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
     async identify(viewer: Viewer, input: IdentifyInput) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
-      const settings = await deps.settings(v.tenantId);
+      const settings = await deps.settings(v);
       const params = resolveParams(v.role, settings, input);
       const galleryIds = await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds);
       const source = checkSource(input.source);

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { requireTenant, type Viewer } from '../auth/index.js';
+import { requireTenant, type TenantViewer, type Viewer } from '../auth/index.js';
 import { isDatabaseUnreachable, isUuid, type RecognitionDecision, type Repositories } from '../db/index.js';
 import { AppError, badInput } from '../errors.js';
 import type { TenantSettings } from '../tenants/index.js';
@@ -12,7 +12,8 @@ export interface VerifyDeps {
   repos: Repositories;
   analyze: FaceAnalyzer;
   search: SearchFaces;
-  settings: (tenantId: string) => Promise<TenantSettings>;
+  /** The caller's tenant settings (read with its key when it brought them). */
+  settings: (viewer: TenantViewer) => Promise<TenantSettings>;
   maxImageBytes: number;
 }
 
@@ -79,7 +80,7 @@ export function createVerifyService(deps: VerifyDeps) {
       // byIds: the read identify uses, which the outage layer remembers, so verify answers through an outage too.
       const person = isUuid(input.personId) ? (await deps.repos.people.byIds(v.tenantId, [input.personId]))[0] ?? null : null;
       if (!person) throw notFound('person', input.personId);
-      const settings = await deps.settings(v.tenantId);
+      const settings = await deps.settings(v);
       const scope: SearchScope = { tenantId: v.tenantId, model: settings.model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
       const memberOf = await galleriesOf(v.tenantId, person.id);
       // A scoped key reads only the people of its galleries: anyone else does not exist for it.
@@ -115,7 +116,7 @@ export function createVerifyService(deps: VerifyDeps) {
       if (!input.image === !input.faceId) throw badInput('image', 'Send exactly one of "image" and "faceId".');
       const first = input.first ?? 10;
       if (!Number.isInteger(first) || first < 1 || first > MAX_SEARCH_RESULTS) throw badInput('first', `"first" must be between 1 and ${MAX_SEARCH_RESULTS}.`);
-      const settings = await deps.settings(v.tenantId);
+      const settings = await deps.settings(v);
       const model = settings.model;
       const scope: SearchScope = { tenantId: v.tenantId, model, galleryIds: await searchedGalleries(deps.repos, v, settings.defaultGalleryIds, input.galleryIds) };
       let probe: Float32Array | null;

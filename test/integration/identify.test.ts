@@ -56,6 +56,19 @@ describe('enroll and identify on real photos', () => {
     assert.ok(accuracy >= 0.9, `accuracy ${accuracy.toFixed(3)} on ${probes.length} probes; misses: ${misses.join(', ')}`);
   });
 
+  it('applies a change of the tenant’s settings from the very next identify', async () => {
+    // The settings come with the key's read (one round trip): a change must not wait for any cache.
+    const own = await createTenant(server);
+    const p = facesDevPeople(4).find((x) => x.files.length > 3)!;
+    await enroll(own, p.name, p.files.slice(0, 3));
+    const probe = p.files[3]!;
+    assert.equal((await identify(own.secret, probe, { maxFaces: 1 })).faces[0]?.decision, 'MATCH');
+    const update = 'mutation($input: UpdateTenantSettingsInput!) { updateTenantSettings(input: $input) { settings { threshold } } }';
+    const res = await server.gql(update, { input: { threshold: 0.01 } }, own.secret);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    assert.equal((await identify(own.secret, probe, { maxFaces: 1 })).faces[0]?.decision, 'UNKNOWN');
+  });
+
   it('finds no face in photos without people and records a NO_FACE event', async () => {
     for (const file of listImages(path.join(DATASETS, 'nonface/no_face'))) {
       const out = await identify(tenant.secret, file);

@@ -10,6 +10,7 @@ import { FACE_ARCFACE_SPEC } from '../../src/embedding/face-arcface.js';
 import { calibrationFaces } from '../../src/vision/calibration-faces.js';
 import { decodeModel, encodeModel } from '../../src/embedding/quantize/onnx-tensors.js';
 import { quantizeModel } from '../../src/embedding/quantize/quantize-model.js';
+import { rewritePReluAsRelu } from '../../src/embedding/quantize/prelu-rewrite.js';
 import { upgradeToOpset13 } from '../../src/embedding/quantize/upgrade-opset.js';
 import { analyzeImage, createVision } from '../../src/vision/index.js';
 import { fixture, MODELS_DIR } from '../helpers/models-dir.js';
@@ -19,10 +20,11 @@ const dir = mkdtempSync(join(tmpdir(), 'visage-quantize-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const vision = createVision({ modelsDir: MODELS_DIR });
 let int8: Uint8Array;
+let faces: Float32Array[];
 
 before(async () => {
   // Calibrated on the multi-face scene fixtures; checked below on the pair fixtures (other photos).
-  const faces = await calibrationFaces(fixture('scenes'), FACE_ARCFACE_SPEC, vision, 40);
+  faces = await calibrationFaces(fixture('scenes'), FACE_ARCFACE_SPEC, vision, 40);
   assert.ok(faces.length >= 20, `calibration faces found: ${faces.length}`);
   int8 = await quantizeModel(readFileSync(join(MODELS_DIR, 'fr_feature.onnx')), faces, [1, 3, 112, 112], { method: 'minmax', fp32Convs: [] });
   for (const f of ['fr_feature.onnx', 'fr_detect.onnx', 'fr_landmark.onnx']) writeFileSync(join(dir, f), readFileSync(join(MODELS_DIR, f)));
@@ -30,21 +32,54 @@ before(async () => {
 });
 
 describe('int8 embedding model (models:quantize)', () => {
-  it('is an opset-13 QDQ graph with per-channel int8 weights that ORT fuses into QLinearConv', async () => {
+  it('rewrites the PRelus as Conv, Relu and Add without changing what the fp32 model computes', async () => {
+    const original = readFileSync(join(MODELS_DIR, 'fr_feature.onnx'));
+    const model = decodeModel(original);
+    upgradeToOpset13(model);
+    assert.equal(rewritePReluAsRelu(model), 33);
+    assert.equal((model.graph?.node ?? []).filter((n) => n.opType === 'PRelu').length, 0);
+    const options = { graphOptimizationLevel: 'extended', logSeverityLevel: 3 } as const;
+    const [before, after] = await Promise.all([ort.InferenceSession.create(original, options), ort.InferenceSession.create(encodeModel(model), options)]);
+    let worst = 0;
+    for (const face of faces.slice(0, 8)) {
+      const input = new ort.Tensor('float32', face, [1, 3, 112, 112]);
+      const a = (await before.run({ [before.inputNames[0]!]: input }))[before.outputNames[0]!]!.data as Float32Array;
+      const b = (await after.run({ [after.inputNames[0]!]: input }))[after.outputNames[0]!]!.data as Float32Array;
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    // Raw outputs have a norm of about 2–5; float rounding alone moves them by ~1e-6.
+    assert.ok(worst < 1e-4, `largest output difference: ${worst}`);
+  });
+
+  it('is an opset-13 QDQ graph with per-channel int8 weights that ORT runs entirely in int8', async () => {
     const model = decodeModel(int8);
     assert.equal(Number(model.opsetImport[0]!.version), 13);
     const nodes = model.graph?.node ?? [];
     const dq = nodes.filter((n) => n.opType === 'DequantizeLinear' && (n.attribute ?? []).some((a) => a.name === 'axis'));
     assert.ok(dq.length >= 50, `per-channel DequantizeLinear nodes: ${dq.length}`);
     const weights = (model.graph?.initializer ?? []).filter((t) => t.dataType === onnxProto.onnx.TensorProto.DataType.INT8 && t.dims?.length === 4);
-    assert.equal(weights.length, 50, 'every Conv weight stored as int8');
+    const convs = nodes.filter((n) => n.opType === 'Conv').length;
+    assert.equal(weights.length, convs, 'every Conv weight stored as int8');
     assert.ok(int8.length < readFileSync(join(MODELS_DIR, 'fr_feature.onnx')).length / 2);
 
     const optimized = join(dir, 'optimized.onnx');
     await ort.InferenceSession.create(int8, { graphOptimizationLevel: 'extended', optimizedModelFilePath: optimized, logSeverityLevel: 3 });
     const ops = (decodeModel(readFileSync(optimized)).graph?.node ?? []).map((n) => n.opType);
-    assert.equal(ops.filter((op) => op === 'QLinearConv').length, 50);
-    assert.equal(ops.filter((op) => op === 'Conv').length, 0);
+    const count = (op: string) => ops.filter((o) => o === op).length;
+    // The 50 Convs of the source, plus one or two 1×1 depthwise Convs per PRelu.
+    assert.ok(count('QLinearConv') >= 50 + 33, `QLinearConv: ${count('QLinearConv')}`);
+    assert.equal(count('QLinearAdd'), 12 + 33);
+    for (const fp32 of ['Conv', 'PRelu', 'Relu', 'Add']) assert.equal(count(fp32), 0, `fp32 ${fp32} left`);
+    // Only the model's input is quantized and its output dequantized: no fp32 island in between.
+    assert.equal(count('QuantizeLinear'), 1);
+    assert.equal(count('DequantizeLinear'), 1);
+  });
+
+  it('keeps the PRelus in fp32 when asked (--keep-prelu)', async () => {
+    const kept = await quantizeModel(readFileSync(join(MODELS_DIR, 'fr_feature.onnx')), faces.slice(0, 4), [1, 3, 112, 112], { method: 'minmax', fp32Convs: [], keepPRelu: true });
+    const nodes = decodeModel(kept).graph?.node ?? [];
+    assert.equal(nodes.filter((n) => n.opType === 'PRelu').length, 33);
+    assert.equal(nodes.filter((n) => n.opType === 'Conv').length, 50);
   });
 
   it('is served under its own model id and still puts the same person nearest', async () => {

@@ -1,4 +1,5 @@
 import type { Range } from './activation-ranges.js';
+import { PRELU_REWRITE_PREFIX } from './prelu-rewrite.js';
 import { DataType, dimsOf, floatValues, intAttribute, node, tensor, type ModelProto, type NodeProto, type TensorProto } from './onnx-tensors.js';
 
 /** Operators whose activations get quantize/dequantize pairs, so ORT can fuse them into QLinear* kernels. */
@@ -27,7 +28,7 @@ export function tensorsToQuantize(model: ModelProto, plan: QdqPlan): string[] {
  *   Conv biases: int32 with scale input_scale × weight_scale, as QLinearConv expects.
  * Every quantized tensor T gets T → QuantizeLinear → DequantizeLinear → T_dq once, and all of its
  * consumers read T_dq, so each Conv's only consumer is its output's QuantizeLinear: the pattern
- * ORT's QDQ transformer turns into QLinearConv / QLinearAdd (PRelu stays fp32 between them).
+ * ORT's QDQ transformer turns into QLinearConv / QLinearAdd (a PRelu left in would stay fp32).
  */
 export function toQdq(model: ModelProto, ranges: ReadonlyMap<string, Range>, plan: QdqPlan): void {
   const graph = model.graph!;
@@ -105,9 +106,36 @@ export function toQdq(model: ModelProto, ranges: ReadonlyMap<string, Range>, pla
   graph.valueInfo = [];
 }
 
+/**
+ * Drops each Relu whose input is the only output use of a quantized Conv; the Conv writes the
+ * Relu's tensor instead. Its range (measured on the fp32 graph, never below 0) gets zero point 0,
+ * so QLinearConv's saturation at 0 is the Relu: exact, and no fp32 island between two int8 Convs.
+ * Call before tensorsToQuantize; the calibration still runs on the graph with the Relus.
+ */
+export function foldRelusIntoConvs(model: ModelProto, plan: QdqPlan): number {
+  const graph = model.graph!;
+  const nodes = graph.node ?? [];
+  const convs = new Set(quantizedNodes(model, plan).filter((n) => n.opType === 'Conv'));
+  const graphOutputs = new Set((graph.output ?? []).map((o) => o.name));
+  const byOutput = new Map<string, NodeProto>();
+  for (const n of convs) byOutput.set(n.output![0]!, n);
+  const uses = new Map<string, number>();
+  for (const n of nodes) for (const name of n.input ?? []) uses.set(name, (uses.get(name) ?? 0) + 1);
+  const dropped = new Set<NodeProto>();
+  for (const relu of nodes) {
+    const conv = relu.opType === 'Relu' ? byOutput.get(relu.input![0]!) : undefined;
+    if (!conv || uses.get(relu.input![0]!) !== 1 || graphOutputs.has(relu.input![0]!)) continue;
+    conv.output = [relu.output![0]!];
+    dropped.add(relu);
+  }
+  graph.node = nodes.filter((n) => !dropped.has(n));
+  return dropped.size;
+}
+
 function quantizedNodes(model: ModelProto, plan: QdqPlan): NodeProto[] {
   const nodes = model.graph?.node ?? [];
-  const convs = nodes.filter((n) => n.opType === 'Conv');
+  // Indexes count the source model's Convs, not the ones the PRelu rewrite added.
+  const convs = nodes.filter((n) => n.opType === 'Conv' && !(n.name ?? '').startsWith(PRELU_REWRITE_PREFIX));
   const keep = new Set(plan.fp32Convs.map((i) => convs[i < 0 ? convs.length + i : i]));
   return nodes.filter((n) => QUANTIZED_OPS.has(n.opType ?? '') && !keep.has(n));
 }

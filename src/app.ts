@@ -32,7 +32,7 @@ import { createServices } from './services.js';
 import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision, createWorkerAnalyzers } from './vision/index.js';
-import { createModelRegistry, parseCustomModelSpecs } from './embedding/index.js';
+import { createModelRegistry, newTenantModel, parseCustomModelSpecs } from './embedding/index.js';
 import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, searchGalleries, type IndexKey, type SnapshotStore } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
 import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
@@ -126,11 +126,14 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   // With inference workers, every image runs decode → embed in one of them; with 0, on this thread.
   const pipelineWorkers =
     config.inferenceWorkers > 0 ? createWorkerAnalyzers({ workers: config.inferenceWorkers, modelsDir: config.modelsDir, session: sessionOptions, models, limits: decodeLimits, detection }) : undefined;
+  const startModel = newTenantModel(models, config.newTenantModel);
+  if (startModel.unavailable) logger.warn({ wanted: config.newTenantModel, missing: startModel.unavailable, using: startModel.id }, 'new tenants start on the fp32 face model: the configured one is not on disk');
   const services = createServices({
     repos,
     apiKeyHasher,
     limits,
     knownModels: () => models.ids().filter((id) => models.describe(id).file !== undefined),
+    newTenantModel: startModel.id,
     analyze: admission.wrap(pipelineWorkers?.analyze ?? createFaceAnalyzer({ vision, models, limits: decodeLimits, detection })),
     search: (scope, vector, k) => searchGalleries(indexes, scope, vector, k),
     indexChanged: (tenantId, model) => sync.changed(tenantId, model),

@@ -27,6 +27,7 @@ import { withKnownGalleries } from './galleries/known-galleries.js';
 export interface ServiceDeps {
   repos: Repositories;
   knownModels: TenantServiceDeps['knownModels'];
+  newTenantModel: TenantServiceDeps['newTenantModel'];
   analyze: FaceAnalyzer;
   search: SearchFaces;
   /** Resolves once this process's indexes of the tenant (of `model`, or all) reflect a committed face change. */

@@ -59,6 +59,12 @@ export const CONFIG_KEYS = {
   quotaPeople: key('VISAGE_QUOTA_PEOPLE', '100000', 'Default most people per tenant (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 100_000, 0, 1_000_000_000)),
   quotaFaces: key('VISAGE_QUOTA_FACES', '1000000', 'Default most enrolled faces per tenant (QUOTA_EXCEEDED, HTTP 429).', (r) => parseIntIn(r, 1_000_000, 0, 1_000_000_000)),
   modelsDir: key('VISAGE_MODELS_DIR', './models', 'Folder with the face ONNX models (filled by scripts/fetch-models.sh).', (r) => parseString(r, './models')),
+  newTenantModel: key(
+    'VISAGE_NEW_TENANT_MODEL',
+    'face-arcface-512-int8',
+    'Embedding model a new tenant starts with (existing tenants keep theirs). When its file is missing, as the int8 model is until npm run models:quantize has run, new tenants get face-arcface-512 and a warning is logged at start.',
+    (r) => parseString(r, 'face-arcface-512-int8'),
+  ),
   clipModelPath: key('VISAGE_CLIP_MODEL', undefined, 'Path to a CLIP ViT-B/32 vision encoder in ONNX; enables the clip-vit-b32 model.', (r) => (r === '' ? undefined : r)),
   customModels: key(
     'VISAGE_CUSTOM_MODELS',

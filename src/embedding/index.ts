@@ -7,3 +7,4 @@ export { CLIP_ID, DEFAULT_CLIP_MARGIN } from './clip.js';
 export { l2Normalize } from './normalize.js';
 export { l2Distance } from './l2-distance.js';
 export { parseCustomModelSpecs } from './custom-model-spec.js';
+export { newTenantModel } from './new-tenant-model.js';

@@ -32,6 +32,8 @@ export interface TenantServiceDeps {
   repos: Repositories;
   /** Embedding model ids this server can run. */
   knownModels: () => readonly string[];
+  /** The model a new tenant starts with. */
+  newTenantModel: string;
   /** Faces stored for the tenant under a model other than `model` (a model switch would strand them). */
   facesOfOtherModels: (tenantId: string, model: string) => Promise<number>;
   apiKeyHasher: ApiKeyHasher;
@@ -43,7 +45,7 @@ function view(t: TenantRecord): TenantView {
   return { ...t, settings: readSettings(t.settings) };
 }
 
-export function createTenantService({ repos, knownModels, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
+export function createTenantService({ repos, knownModels, newTenantModel, facesOfOtherModels, apiKeyHasher }: TenantServiceDeps) {
   async function issueKey(tenantId: string, name: string, role: Role, expiresAt: Date | null, audit: { actor: AuditActor; action: string }, galleryIds: string[] = []): Promise<CreatedKey> {
     if (name.trim().length === 0 || name.length > 100) throw badInput('name', 'A key name must be 1 to 100 characters.');
     const { prefix, secret, hash } = apiKeyHasher.generate();
@@ -58,7 +60,7 @@ export function createTenantService({ repos, knownModels, facesOfOtherModels, ap
       if (!SLUG.test(input.slug)) throw badInput('slug', 'A slug is 1 to 63 lowercase letters, digits or dashes, not starting or ending with a dash.');
       const { prefix, secret, hash } = apiKeyHasher.generate();
       const { tenant, apiKey } = await repos.tenants.create(
-        { name: input.name.trim(), slug: input.slug, settings: defaultSettings() },
+        { name: input.name.trim(), slug: input.slug, settings: defaultSettings(newTenantModel) },
         { name: 'initial admin key', role: 'ADMIN', prefix, secretHash: hash },
       );
       return { tenant: view(tenant), apiKey, secret };

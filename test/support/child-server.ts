@@ -19,7 +19,7 @@ export async function spawnServer(env: Record<string, string>, port?: number): P
   const chosen = port ?? (await freePort());
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(chosen), VISAGE_METRICS_PORT: '0', HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN_TOKEN, VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET, VISAGE_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(chosen), VISAGE_METRICS_PORT: '0', HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN_TOKEN, VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET, VISAGE_LOG_LEVEL: 'warn', VISAGE_NEW_TENANT_MODEL: 'face-arcface-512', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -39,6 +39,9 @@ export async function startTestServer(env: Record<string, string> = {}, database
     // tenant's own with updateTenantLimits.
     VISAGE_RATE_KEY_PER_SECOND: '100000',
     VISAGE_RATE_TENANT_PER_SECOND: '100000',
+    // The suites' distances and thresholds are the fp32 model's, whether or not this machine has
+    // generated the int8 one; new-tenant-model.test.ts covers the production default.
+    VISAGE_NEW_TENANT_MODEL: 'face-arcface-512',
     VISAGE_LOG_LEVEL: process.env.VISAGE_TEST_LOG_LEVEL ?? 'silent',
     VISAGE_DATA_DIR: db.dataDir,
     ...(db.url ? { DATABASE_URL: db.url } : {}),

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Prisma, PrismaClient, TenantStatus } from './generated/client.js';
 import type { ApiKeyRole } from './generated/enums.js';
 import type { Role } from '../roles.js';
@@ -50,7 +51,7 @@ export async function insertApiKey(tx: Prisma.TransactionClient, tenantId: strin
   return toRecord(await tx.apiKey.create({ data: { id, tenantId, ...input, role: roleToPrisma(input.role) }, select }));
 }
 
-export function apiKeyRepository(prisma: PrismaClient) {
+export function apiKeyRepository(prisma: PrismaClient, pool: pg.Pool) {
   return {
     /** The key and its audit row (`action`, by `actor`) commit together. */
     async create(tenantId: string, input: NewApiKey, audit: { actor: AuditActor; action: string }): Promise<ApiKeyRecord> {
@@ -66,12 +67,15 @@ export function apiKeyRepository(prisma: PrismaClient) {
      * costs a second query), so a suspension, deletion or settings change is seen by the next
      * request, and identify needs no further read for its settings.
      */
+    /** On every request: through pg, not Prisma, whose query pipeline cost more CPU than the read (bench:identify profile). */
     async byPrefixForAuth(prefix: string): Promise<KeyForAuth | null> {
-      const rows = await prisma.$queryRaw<AuthRow[]>`
-        SELECT k."id"::text AS "id", k."tenantId"::text AS "tenantId", k."name", k."role"::text AS "role", k."prefix", k."createdAt", k."lastUsedAt",
-               k."revokedAt", k."expiresAt", k."galleryIds"::text[] AS "galleryIds", k."secretHash", t."status"::text AS "tenantStatus", t."settings" AS "tenantSettings"
-        FROM "ApiKey" k JOIN "Tenant" t ON t."id" = k."tenantId"
-        WHERE k."prefix" = ${prefix}`;
+      const { rows } = await pool.query<AuthRow>(
+        `SELECT k."id"::text AS "id", k."tenantId"::text AS "tenantId", k."name", k."role"::text AS "role", k."prefix", k."createdAt", k."lastUsedAt",
+                k."revokedAt", k."expiresAt", k."galleryIds"::text[] AS "galleryIds", k."secretHash", t."status"::text AS "tenantStatus", t."settings" AS "tenantSettings"
+         FROM "ApiKey" k JOIN "Tenant" t ON t."id" = k."tenantId"
+         WHERE k."prefix" = $1`,
+        [prefix],
+      );
       const row = rows[0];
       if (!row) return null;
       const { tenantStatus, tenantSettings, role, ...key } = row;

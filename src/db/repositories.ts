@@ -20,7 +20,7 @@ import { galleryRepository } from './gallery-repository.js';
 export function createRepositories(db: Database) {
   return {
     tenants: tenantRepository(db.prisma),
-    apiKeys: apiKeyRepository(db.prisma),
+    apiKeys: apiKeyRepository(db.prisma, db.pool),
     people: personRepository(db.prisma, db.pool),
     enrollment: enrollmentRepository(db.prisma, db.pool),
     events: eventRepository(db.prisma, db.pool),

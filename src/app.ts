@@ -71,7 +71,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onError: (err) => logger.warn({ err }, 'live event delivery failed'),
   });
   await live.start();
-  const repos = { ...outage.repos, events: publishingEvents(outage.repos.events, live.published) };
+  // On PostgreSQL the insert statement itself announces new events (db/event-repository.ts).
+  const repos = db.supportsListen ? outage.repos : { ...outage.repos, events: publishingEvents(outage.repos.events, live.published) };
   const abuseMetrics = createAbuseMetrics(metrics.registry);
   const limits = createLimitsService({
     repos,

@@ -11,7 +11,7 @@ const createPostgresSubscriber: CreateSubscriber = typeof imported === 'function
 
 export const RECOGNITION_EVENTS_CHANNEL = 'visage_recognition_events';
 /** Ids per notification: PostgreSQL caps a payload at 8000 bytes; 100 uuids take about 4000. */
-const IDS_PER_NOTICE = 100;
+export const IDS_PER_NOTICE = 100;
 
 /** New recognition events, announced by tenant and id; every process serving the database hears them. */
 export interface EventFeed {

@@ -26,8 +26,6 @@ export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQ
   const tenant = `${p.add(tenantId)}::uuid`;
   const tz = `${p.add(q.timeZone)}::text`;
   const unit = `${p.add(q.bucket)}::text`;
-  const from = `${p.add(q.from)}::timestamptz`;
-  const to = `${p.add(q.to)}::timestamptz`;
   const byDecision = q.groupBy.includes('decision');
   const decision = (column: string) => (byDecision ? column : `NULL::"RecognitionDecision"`);
   const only = q.filter.decision ? p.add(q.filter.decision) : null;
@@ -39,16 +37,32 @@ export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQ
       `WITH ${buckets}, ${pairs},
        spans AS MATERIALIZED (
          SELECT start, "fromAt", "toAt", date_bin('1 hour', "fromAt" - interval '1 microsecond', 'epoch') + interval '1 hour' AS lo, date_bin('1 hour', "toAt", 'epoch') AS hi FROM b
-       ), hours AS MATERIALIZED (
-         SELECT s.start, h AS hour FROM spans s, generate_series(s.lo, s.hi - interval '1 hour', interval '1 hour') h WHERE s.lo < s.hi
+       ), udays AS (
+         SELECT s.start, d AS day, greatest(s.lo, d) AS a, least(s.hi, d + interval '1 day') AS z
+           FROM spans s, generate_series(date_bin('1 day', s.lo, 'epoch'), s.hi - interval '1 hour', interval '1 day') d WHERE s.lo < s.hi
+       ), terms AS MATERIALIZED (
+         -- A UTC day covered for more than 12 hours: the day, less its hours outside the bucket.
+         -- Other hours one by one. sign multiplies the counts read. The rollups are read by
+         -- = ANY(ARRAY(...)): the planner cannot see how few terms there are and would scan them.
+         SELECT start, day AS at, true AS whole, 1 AS sign FROM udays WHERE z - a > interval '12 hours'
+         UNION ALL
+         SELECT start, h, false, -1 FROM udays, generate_series(day, day + interval '23 hours', interval '1 hour') h
+          WHERE z - a > interval '12 hours' AND z - a < interval '1 day' AND (h < a OR h >= z)
+         UNION ALL
+         SELECT start, h, false, 1 FROM udays, generate_series(a, z - interval '1 hour', interval '1 hour') h WHERE z - a <= interval '12 hours'
        ), cuts AS (
          SELECT start, "fromAt" AS lo, CASE WHEN lo < hi THEN lo ELSE "toAt" END AS hi FROM spans
          UNION ALL
          SELECT start, hi, "toAt" FROM spans WHERE lo < hi
        ), hist AS (
-         SELECT h.start, ${decision('r."decision"')} AS decision, r.metric, r.bin, sum(r.count) AS n
-           FROM hours h JOIN "StatsRollup" r ON r."tenantId" = ${tenant} AND r."hour" = h.hour ${rolledOnly}
-          WHERE r."hour" >= ${from} - interval '1 hour' AND r."hour" < ${to}
+         SELECT t.start, ${decision('r."decision"')} AS decision, r.metric, r.bin, sum(t.sign * r.count) AS n
+           FROM terms t JOIN "StatsRollupDay" r ON r."day" = t.at AND t.whole
+          WHERE r."tenantId" = ${tenant} AND r."day" = ANY(ARRAY(SELECT at FROM terms WHERE whole)) ${rolledOnly}
+          GROUP BY 1, 2, 3, 4
+         UNION ALL
+         SELECT t.start, ${decision('r."decision"')}, r.metric, r.bin, sum(t.sign * r.count)
+           FROM terms t JOIN "StatsRollup" r ON r."hour" = t.at AND NOT t.whole
+          WHERE r."tenantId" = ${tenant} AND r."hour" = ANY(ARRAY(SELECT at FROM terms WHERE NOT whole)) ${rolledOnly}
           GROUP BY 1, 2, 3, 4
          UNION ALL
          -- The bins of stats_distance_bin and stats_latency_bin, written out: called per event
@@ -66,7 +80,8 @@ export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQ
          SELECT start, decision, metric, bin, n,
            sum(n) OVER (PARTITION BY start, decision, metric ORDER BY bin) - n AS before,
            sum(n) OVER (PARTITION BY start, decision, metric) AS total
-         FROM (SELECT start, decision, metric, bin, sum(n) AS n FROM hist GROUP BY 1, 2, 3, 4) h
+         -- HAVING: a day's bins less its hours outside the bucket can sum to nothing.
+         FROM (SELECT start, decision, metric, bin, sum(n) AS n FROM hist GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0) h
        ), summed AS (
          -- rank r = q (total - 1), as percentile_cont counts; the bin holding it, and r's place in it
          SELECT start, decision, sum(n) FILTER (WHERE metric = 1) AS count,

@@ -145,6 +145,13 @@ async function assertRollupIsExact(): Promise<void> {
       WHERE rebuilt.count IS DISTINCT FROM r."count"`,
   );
   assert.equal(stats.rows[0]!.n, 0);
+  const days = await db.pool.query<{ n: number }>(
+    `WITH rebuilt AS (
+       SELECT "tenantId", date_bin('1 day', "hour", 'epoch') AS day, "decision", metric, bin, sum(count)::int AS count FROM "StatsRollup" GROUP BY 1, 2, 3, 4, 5)
+     SELECT count(*)::int AS n FROM rebuilt FULL JOIN "StatsRollupDay" r USING ("tenantId", day, "decision", metric, bin)
+      WHERE rebuilt.count IS DISTINCT FROM r."count"`,
+  );
+  assert.equal(days.rows[0]!.n, 0);
 }
 
 before(async () => {
@@ -204,7 +211,7 @@ describe('presence and stats from the rollups', () => {
 
   it('goes with its tenant', async () => {
     await db.pool.query(`DELETE FROM "Tenant" WHERE id = $1`, [tenantId]);
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT (SELECT count(*) FROM "PresenceRollup")::int + (SELECT count(*) FROM "StatsRollup")::int AS n`);
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT (SELECT count(*) FROM "PresenceRollup")::int + (SELECT count(*) FROM "StatsRollup")::int + (SELECT count(*) FROM "StatsRollupDay")::int AS n`);
     assert.equal(rows[0]!.n, 0);
   });
 });

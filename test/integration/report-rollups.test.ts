@@ -12,7 +12,7 @@ import { generateEvents, localDate, type GeneratedEvent } from '../support/event
  * three-quarter hour offsets, across DST changes, with ranges that cut 15-minute slots, and again
  * after each way events go: retention purge, erasure, a deleted person, a deleted tenant.
  */
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
+const ZONES = ['Europe/Berlin', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
 // Ten days across the end of summer time in Europe (25 Oct) and North America (1 Nov).
 const FROM = new Date('2026-10-23T00:00:00Z');
 const RANGES = [

@@ -38,13 +38,16 @@ function countedCte(tenant: string): string {
          UNION ALL
          SELECT d2, after FROM per_day WHERE ${fast('d2')}
          UNION ALL
-         SELECT y.d1, -count(*)
-           FROM days x JOIN days y ON y.day = x.day + 1 AND y.d1 = x.d2
-           JOIN "PresenceRollup" a ON a."tenantId" = ${tenant} AND a."day" = x.day
-           JOIN "PresenceRollup" b ON b."tenantId" = ${tenant} AND b."day" = a."day" + 1 AND b."personId" = a."personId"
-          WHERE x.whole AND y.whole AND ${fast('y.d1')} AND a."lastSlot" >= x.split
-            AND b."firstSlot" < CASE WHEN y.split = 0 THEN 96 ELSE y.split END
-          GROUP BY 1
+         -- Per pair of days, so both sides are read in person order and merged, not probed one by one.
+         SELECT y.d1, -pair.n
+           FROM days x JOIN days y ON y.day = x.day + 1 AND y.d1 = x.d2,
+           LATERAL (
+             SELECT count(*) AS n
+               FROM (SELECT "personId" FROM "PresenceRollup" WHERE "tenantId" = ${tenant} AND "day" = x.day AND "lastSlot" >= x.split ORDER BY "personId") a
+               JOIN (SELECT "personId" FROM "PresenceRollup" WHERE "tenantId" = ${tenant} AND "day" = y.day
+                      AND "firstSlot" < CASE WHEN y.split = 0 THEN 96 ELSE y.split END ORDER BY "personId") b USING ("personId")
+           ) pair
+          WHERE x.whole AND y.whole AND ${fast('y.d1')}
        )`;
 }
 

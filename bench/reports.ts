@@ -1,17 +1,24 @@
 /**
  * npm run bench:reports -- [--events 10000000] [--days 180] [--people 5000] [--sources 50] [--runs 20] [--csv-rows 1000000]
+ *   [--writers 2] [--batch 3000] [--keep-db <name> | --reuse-db <name>]
  *
  * Generates recognition history on a scratch PostgreSQL database through the insert identify
- * uses (eventRepository.insertMany, batches of 1000), then times the reports through their
+ * uses (eventRepository.insertMany; --writers statements of --batch events in flight, each writer
+ * on its own time segment: bench/support/report-history.ts), then times the reports through their
  * service: recognitionStats over the last 30 days by day (Europe/Berlin, by decision), presence
  * over 30 days, visits of one person over the whole history, a CSV export of --csv-rows rows
  * (in-process through the same CSV chunks as the HTTP route, RSS sampled every
  * 50 ms), and a one-event insert as identify makes it.
  *
+ * --keep-db <name> creates database <name> (it must not exist) and leaves it filled;
+ * --reuse-db <name> skips generation, applies pending migrations to it and measures what it holds,
+ * so a 10M history is generated once and re-measured after each change. The JSON says which run
+ * generated the data (`generatedBy`); ingestPerSec is that run's.
+ *
  * Stats by decision and presence read the rollups (PresenceRollup, StatsRollup) that the insert's
  * triggers keep, so ingestPerSec and the insert include their cost.
  *
- * The same run then measures the alternatives:
+ * The same run then measures the alternatives (on a kept database, undone afterwards):
  *   - withoutReportIndex: the same queries and insert after dropping RecognitionEvent_report_idx;
  *   - rollup: an hourly rollup table kept current in the insert's transaction by a statement
  *     trigger (not part of the product: created on the scratch database only), its insert cost
@@ -23,12 +30,11 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createRepositories, openDatabase } from '../src/db/index.js';
+import { createRepositories } from '../src/db/index.js';
 import { createReportService } from '../src/reports/report-service.js';
 import { createExportService } from '../src/reports/export-service.js';
 import type { Viewer } from '../src/auth/index.js';
-import { createServerDatabase } from '../test/support/test-database.js';
-import { generateEvents } from '../test/support/event-generator.js';
+import { openHistory } from './support/report-history.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,10 +44,13 @@ const { values: args } = parseArgs({
     sources: { type: 'string', default: '50' },
     runs: { type: 'string', default: '20' },
     'csv-rows': { type: 'string', default: '1000000' },
+    writers: { type: 'string', default: '2' },
+    batch: { type: 'string', default: '3000' },
+    'keep-db': { type: 'string' },
+    'reuse-db': { type: 'string' },
+    'skip-alternatives': { type: 'boolean', default: false },
   },
 });
-const N = Number(args.events);
-const DAYS = Number(args.days);
 const RUNS = Number(args.runs);
 const DAY_MS = 86_400_000;
 
@@ -63,46 +72,17 @@ async function timed(runs: number, fn: (i: number) => Promise<unknown>): Promise
   return { p95: round(percentile(ms, 0.95)), p50: round(percentile(ms, 0.5)) };
 }
 
-const scratch = await createServerDatabase();
-const db = await openDatabase({ url: scratch.url, dataDir: '/tmp', poolMax: 4 });
+if (args['keep-db'] && args['reuse-db']) throw new Error('--keep-db and --reuse-db exclude each other');
+const history = await openHistory({
+  events: Number(args.events), days: Number(args.days), people: Number(args.people), sources: Number(args.sources),
+  writers: Number(args.writers), batch: Number(args.batch), keepDb: args['keep-db'] ?? null, reuseDb: args['reuse-db'] ?? null, log,
+});
+const { db, tenantId, people, sources, start, end, events: N } = history;
 try {
   const repos = createRepositories(db);
   const reports = createReportService({ repos });
   const exports = createExportService({ repos, reports });
-  const tenantId = randomUUID();
-  await db.pool.query(`INSERT INTO "Tenant" ("id", "name", "slug", "updatedAt") VALUES ($1, 'bench', $2, now())`, [tenantId, `bench-${tenantId.slice(0, 8)}`]);
-  const { rows: peopleRows } = await db.pool.query<{ id: string }>(
-    `INSERT INTO "Person" ("id", "tenantId", "displayName", "updatedAt") SELECT gen_random_uuid(), $1, 'person ' || i, now() FROM generate_series(1, $2::int) i RETURNING "id"`,
-    [tenantId, Number(args.people)],
-  );
-  const people = peopleRows.map((r) => r.id);
-  const sources = Array.from({ length: Number(args.sources) }, (_, i) => `camera-${i + 1}`);
   const viewer: Viewer = { kind: 'tenant', tenantId, keyId: randomUUID(), role: 'VIEWER' };
-
-  const end = new Date(Math.floor(Date.now() / DAY_MS) * DAY_MS);
-  const start = new Date(end.getTime() - DAYS * DAY_MS);
-  log(`generating ${N} events over ${DAYS} days for ${people.length} people at ${sources.length} sources`);
-  const ingestStarted = performance.now();
-  let batch: Parameters<typeof repos.events.insertMany>[1][number][] = [];
-  let written = 0;
-  // Two batches in flight: one being built and sent while PostgreSQL writes the other.
-  let inFlight: Promise<unknown> = Promise.resolve();
-  for (const event of generateEvents({ seed: 1, from: start, stepMs: (DAYS * DAY_MS) / N, count: N, people, sources })) {
-    batch.push(event);
-    if (batch.length === 1000) {
-      const rows = batch;
-      batch = [];
-      await inFlight;
-      inFlight = repos.events.insertMany(tenantId, rows);
-      written += rows.length;
-      if (written % 500_000 === 0) log(`${written} events, ${Math.round(written / ((performance.now() - ingestStarted) / 1000))}/s`);
-    }
-  }
-  await inFlight;
-  if (batch.length > 0) await repos.events.insertMany(tenantId, batch);
-  const ingestPerSec = Math.round(N / ((performance.now() - ingestStarted) / 1000));
-  log('VACUUM ANALYZE');
-  await db.pool.query('VACUUM ANALYZE "RecognitionEvent", "PresenceRollup", "StatsRollup"');
 
   const last30 = { from: new Date(end.getTime() - 30 * DAY_MS), to: end };
   const measureQueries = async () => ({
@@ -119,7 +99,7 @@ try {
 
   const csvRows = Math.min(Number(args['csv-rows']), N);
   log(`CSV of ${csvRows} rows`);
-  const csvFrom = new Date(end.getTime() - Math.ceil((csvRows / N) * DAYS * DAY_MS));
+  const csvFrom = new Date(end.getTime() - Math.ceil((csvRows / N) * (end.getTime() - start.getTime())));
   global.gc?.();
   const rssBefore = process.memoryUsage().rss;
   let rssPeak = rssBefore;
@@ -135,34 +115,52 @@ try {
   // Scaled to 1M rows when fewer were asked for, so runs of different sizes compare.
   const csv1MRowsMs = Math.round((csvMs * 1_000_000) / Math.max(1, exported));
 
-  log('alternative: without the report index');
-  await db.pool.query('DROP INDEX "RecognitionEvent_report_idx"');
-  await db.pool.query('ANALYZE "RecognitionEvent"');
-  const unindexed = await measureQueries();
-  const insertUnindexed = await measureInsert();
+  // The one-event inserts land after the history's end; a kept history drops them again.
+  const dropMeasuredInserts = () => db.pool.query(`DELETE FROM "RecognitionEvent" WHERE "tenantId" = $1 AND "createdAt" >= $2`, [tenantId, end]);
 
-  log('alternative: hourly rollup kept by a statement trigger');
-  await db.pool.query(`
-    CREATE TABLE bench_rollup ("tenantId" uuid, hour timestamptz, decision "RecognitionDecision", source text, count int, PRIMARY KEY ("tenantId", hour, decision, source));
-    INSERT INTO bench_rollup SELECT "tenantId", date_trunc('hour', "createdAt"), decision, coalesce(source, ''), count(*) FROM "RecognitionEvent" GROUP BY 1, 2, 3, 4;
-    CREATE FUNCTION bench_rollup_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
-      INSERT INTO bench_rollup SELECT "tenantId", date_trunc('hour', "createdAt"), decision, coalesce(source, ''), count(*) FROM new_rows GROUP BY 1, 2, 3, 4
-      ON CONFLICT ("tenantId", hour, decision, source) DO UPDATE SET count = bench_rollup.count + excluded.count;
-      RETURN NULL; END $$;
-    CREATE TRIGGER bench_rollup_after AFTER INSERT ON "RecognitionEvent" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_add();`);
-  await db.pool.query('VACUUM ANALYZE bench_rollup');
-  const insertRollup = await measureInsert();
-  // Whole-hour rollups serve whole-hour time zones only; Berlin is one.
-  const rollupStats = await timed(RUNS, () =>
-    db.pool.query(
-      `SELECT date_trunc('day', hour, 'Europe/Berlin') AS day, decision, sum(count)::int FROM bench_rollup WHERE "tenantId" = $1 AND hour >= $2 AND hour < $3 GROUP BY 1, 2 ORDER BY 1, 2`,
-      [tenantId, last30.from, last30.to],
-    ),
-  );
+  const alternatives = async () => {
+    log('alternative: without the report index');
+    const { rows: [reportIndex] } = await db.pool.query<{ def: string }>(`SELECT pg_get_indexdef('"RecognitionEvent_report_idx"'::regclass) AS def`);
+    await db.pool.query('DROP INDEX "RecognitionEvent_report_idx"');
+    await db.pool.query('ANALYZE "RecognitionEvent"');
+    const unindexed = await measureQueries();
+    const insertUnindexed = await measureInsert();
+
+    log('alternative: hourly rollup kept by a statement trigger');
+    await db.pool.query(`
+      CREATE TABLE bench_rollup ("tenantId" uuid, hour timestamptz, decision "RecognitionDecision", source text, count int, PRIMARY KEY ("tenantId", hour, decision, source));
+      INSERT INTO bench_rollup SELECT "tenantId", date_trunc('hour', "createdAt"), decision, coalesce(source, ''), count(*) FROM "RecognitionEvent" GROUP BY 1, 2, 3, 4;
+      CREATE FUNCTION bench_rollup_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+        INSERT INTO bench_rollup SELECT "tenantId", date_trunc('hour', "createdAt"), decision, coalesce(source, ''), count(*) FROM new_rows GROUP BY 1, 2, 3, 4
+        ON CONFLICT ("tenantId", hour, decision, source) DO UPDATE SET count = bench_rollup.count + excluded.count;
+        RETURN NULL; END $$;
+      CREATE TRIGGER bench_rollup_after AFTER INSERT ON "RecognitionEvent" REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION bench_rollup_add();`);
+    await db.pool.query('VACUUM ANALYZE bench_rollup');
+    const insertRollup = await measureInsert();
+    // Whole-hour rollups serve whole-hour time zones only; Berlin is one.
+    const rollupStats = await timed(RUNS, () =>
+      db.pool.query(
+        `SELECT date_trunc('day', hour, 'Europe/Berlin') AS day, decision, sum(count)::int FROM bench_rollup WHERE "tenantId" = $1 AND hour >= $2 AND hour < $3 GROUP BY 1, 2 ORDER BY 1, 2`,
+        [tenantId, last30.from, last30.to],
+      ),
+    );
+    if (history.kept) {
+      log('undoing the alternatives on the kept database');
+      await db.pool.query(`DROP TRIGGER bench_rollup_after ON "RecognitionEvent"; DROP FUNCTION bench_rollup_add(); DROP TABLE bench_rollup`);
+      await db.pool.query(reportIndex!.def);
+      await db.pool.query('ANALYZE "RecognitionEvent"');
+    }
+    return {
+      withoutReportIndex: { stats30dDayP95Ms: unindexed.stats.p95, presence30dP95Ms: unindexed.presence.p95, visitsP95Ms: unindexed.visits.p95, identifyEventInsertMs: insertUnindexed.p50 },
+      rollup: { stats30dDayCountsP95Ms: rollupStats.p95, identifyEventInsertMs: insertRollup.p50, note: 'without the report index, plus the trigger; counts only: medians and p95 latency cannot be summed from a rollup' },
+    };
+  };
+  const others = args['skip-alternatives'] ? {} : await alternatives();
+  if (history.kept) await dropMeasuredInserts();
 
   console.log(JSON.stringify({
     events: N,
-    ingestPerSec,
+    ingestPerSec: history.generatedBy.ingestPerSec,
     stats30dDayP95Ms: indexed.stats.p95,
     presence30dP95Ms: indexed.presence.p95,
     visitsP95Ms: indexed.visits.p95,
@@ -171,10 +169,10 @@ try {
     identifyEventInsertMs: insertIndexed.p50,
     csvRows: exported,
     identifyEventInsertP95Ms: insertIndexed.p95,
-    withoutReportIndex: { stats30dDayP95Ms: unindexed.stats.p95, presence30dP95Ms: unindexed.presence.p95, visitsP95Ms: unindexed.visits.p95, identifyEventInsertMs: insertUnindexed.p50 },
-    rollup: { stats30dDayCountsP95Ms: rollupStats.p95, identifyEventInsertMs: insertRollup.p50, note: 'without the report index, plus the trigger; counts only: medians and p95 latency cannot be summed from a rollup' },
+    stats30dDayP50Ms: indexed.stats.p50,
+    ...others,
+    generatedBy: history.generatedBy,
   }));
 } finally {
-  await db.close();
-  await scratch.drop();
+  await history.close();
 }

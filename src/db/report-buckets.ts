@@ -50,9 +50,9 @@ export const JOIN_EVENTS = `JOIN "RecognitionEvent" e ON e."createdAt" >= b."fro
  * how few buckets there are, overestimates the join by 10-100 times, and compiled each report
  * for 700 ms to run it in 60. SET LOCAL ends with the transaction.
  */
-export function withReportMemory<T>(pool: pg.Pool, run: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+export function withReportMemory<T>(pool: pg.Pool, run: (client: pg.PoolClient) => Promise<T>, workMem: '64MB' | '4MB' = '64MB'): Promise<T> {
   return inTransaction(pool, async (client) => {
-    await client.query(`SET LOCAL work_mem = '64MB'; SET LOCAL jit = off`);
+    await client.query(`SET LOCAL work_mem = '${workMem}'; SET LOCAL jit = off`);
     return run(client);
   });
 }

@@ -12,7 +12,7 @@ import { generateEvents, localDate, type GeneratedEvent } from '../support/event
  * three-quarter hour offsets, across DST changes, with ranges that cut 15-minute slots, and again
  * after each way events go: retention purge, erasure, a deleted person, a deleted tenant.
  */
-const ZONES = ['Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
+const ZONES = ['Europe/Berlin', 'Europe/London', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Pacific/Chatham', 'UTC'];
 // Ten days across the end of summer time in Europe (25 Oct) and North America (1 Nov).
 const FROM = new Date('2026-10-23T00:00:00Z');
 const RANGES = [
@@ -145,6 +145,13 @@ async function assertRollupIsExact(): Promise<void> {
       WHERE rebuilt.count IS DISTINCT FROM r."count"`,
   );
   assert.equal(stats.rows[0]!.n, 0);
+  const days = await db.pool.query<{ n: number }>(
+    `WITH rebuilt AS (
+       SELECT "tenantId", date_bin('1 day', "hour", 'epoch') AS day, "decision", metric, bin, sum(count)::int AS count FROM "StatsRollup" GROUP BY 1, 2, 3, 4, 5)
+     SELECT count(*)::int AS n FROM rebuilt FULL JOIN "StatsRollupDay" r USING ("tenantId", day, "decision", metric, bin)
+      WHERE rebuilt.count IS DISTINCT FROM r."count"`,
+  );
+  assert.equal(days.rows[0]!.n, 0);
 }
 
 before(async () => {
@@ -204,7 +211,7 @@ describe('presence and stats from the rollups', () => {
 
   it('goes with its tenant', async () => {
     await db.pool.query(`DELETE FROM "Tenant" WHERE id = $1`, [tenantId]);
-    const { rows } = await db.pool.query<{ n: number }>(`SELECT (SELECT count(*) FROM "PresenceRollup")::int + (SELECT count(*) FROM "StatsRollup")::int AS n`);
+    const { rows } = await db.pool.query<{ n: number }>(`SELECT (SELECT count(*) FROM "PresenceRollup")::int + (SELECT count(*) FROM "StatsRollup")::int + (SELECT count(*) FROM "StatsRollupDay")::int AS n`);
     assert.equal(rows[0]!.n, 0);
   });
 });

@@ -20,7 +20,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-async function adminQuery(sql: string): Promise<void> {
+/** One statement on the server's maintenance database (CREATE / DROP DATABASE). */
+export async function adminQuery(sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: TEST_SERVER_URL });
   await client.connect();
   try {

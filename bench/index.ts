@@ -1,5 +1,5 @@
 /**
- * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef 256,128] [--efc 100] [--queries 200]
+ * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef 256,128] [--m 16] [--efc 64] [--queries 200]
  *                        [--threshold 1.0] [--iid-size 100000] [--tenants 2000] [--tenant-faces 1000]
  *                        [--calls 20000] [--zipf 1.0] [--store directory|postgres]
  *
@@ -29,6 +29,7 @@ import { finishSnapshot, writeSnapshot } from '../src/gallery/snapshot-file.js';
 import { flatIndexBytes } from '../src/gallery/faiss-buffers.js';
 import { DIM, rng, SyntheticGallery, type DataShape } from './support/synthetic-faces.js';
 import { snapshotOnlySource } from './support/snapshot-only-source.js';
+import { recall, searchAll, type Searched } from './support/search-recall.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     'hnsw-sizes': { type: 'string' },
     ef: { type: 'string', default: '256,128' },
     efc: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.efConstruction) },
+    m: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.m) },
     queries: { type: 'string', default: '200' },
     threshold: { type: 'string', default: '1.0' },
     'iid-size': { type: 'string', default: '100000' },
@@ -64,7 +66,7 @@ const optionsFor = (kind: 'flat' | 'hnsw', efSearch = efs[0]!): TenantIndexOptio
   ...DEFAULT_TENANT_INDEX_OPTIONS,
   // Keeps a restored index as it is (no kind-change rebuild, which would need the faces).
   hnswAbove: kind === 'flat' ? 1e9 : 1,
-  hnsw: { ...DEFAULT_TENANT_INDEX_OPTIONS.hnsw, efConstruction: Number(args.efc), efSearch },
+  hnsw: { m: Number(args.m), efConstruction: Number(args.efc), efSearch },
 });
 
 async function buildFlat(g: SyntheticGallery): Promise<{ index: TenantIndex; ms: number }> {
@@ -91,38 +93,7 @@ async function buildHnsw(g: SyntheticGallery): Promise<{ index: TenantIndex; ms:
   return { index: built!.index, ms, cpuMs: built!.cpuMs, lagP99Ms: lag.percentile(99) / 1e6 };
 }
 
-interface Searched {
-  p50: number;
-  results: string[][];
-  voters: string[][];
-}
-
-function search(index: TenantIndex, qs: readonly Float32Array[]): Searched {
-  const times: number[] = [];
-  const hits = qs.map((q) => {
-    const t = performance.now();
-    const found = index.search(q, 10);
-    times.push(performance.now() - t);
-    return found;
-  });
-  times.sort((a, b) => a - b);
-  return {
-    p50: round(times[Math.floor(times.length / 2)]!),
-    results: hits.map((h) => h.map((x) => x.faceId)),
-    voters: hits.map((h) => h.filter((x) => x.distance <= threshold).map((x) => x.faceId)),
-  };
-}
-
-function recall(truth: readonly string[][], found: readonly string[][]): number {
-  let hit = 0;
-  let total = 0;
-  truth.forEach((t, i) => {
-    const s = new Set(found[i]);
-    total += t.length;
-    for (const id of t) if (s.has(id)) hit++;
-  });
-  return total === 0 ? 1 : round(hit / total, 3);
-}
+const search = (index: TenantIndex, qs: readonly Float32Array[]): Searched => searchAll(index, qs, threshold);
 
 /** Writes `index` as a snapshot, then times a fresh TenantIndexes (a restarted server) until it is ready from it. */
 async function restart(index: TenantIndex): Promise<{ writeMs: number; bytes: number; readyMs: number }> {
@@ -269,6 +240,7 @@ async function main(): Promise<void> {
       rssMb: Math.round(peakRss / 2 ** 20),
       coldTenantFirstIdentifyP95Ms: many?.coldP95Ms ?? null,
       lruHitRate: many?.hitRate ?? null,
+      m: Number(args.m),
       efConstruction: Number(args.efc),
       store: args.store,
       loadAvg: loadavg().map((x) => round(x, 1)),

@@ -94,12 +94,23 @@ export function createHnswIndex(dim: number, params: HnswParams): Index {
 
 /**
  * A copy of a built HNSW index searching with another efSearch. It round-trips the whole index
- * (~1 s per 200 MB), so it is for tuning and benchmarks, not per request.
+ * (~1 s per 200 MB), so it is for tuning and benchmarks, not per request. Read back through a file
+ * because fromBuffer leaks its input (see flatIndexFromVectors).
  */
 export function withHnswEfSearch(index: Index, efSearch: number): Index {
   const buf = index.toBuffer();
   buf.writeInt32LE(efSearch, hnswParamsOffset(buf) + 4);
-  return faiss.Index.fromBuffer(buf);
+  return readThroughFile(buf);
+}
+
+function readThroughFile(buf: Buffer): Index {
+  const file = path.join(tmpdir(), `visage-index-${randomUUID()}.faiss`);
+  try {
+    writeFileSync(file, buf);
+    return faiss.Index.read(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /** Offset of efConstruction (efSearch follows) in a serialised IndexHNSWFlat (faiss write_HNSW). */

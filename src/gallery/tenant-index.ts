@@ -19,7 +19,7 @@ export interface TenantIndexOptions {
 
 export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
   hnswAbove: CONFIG_DEFAULTS.hnswThreshold,
-  hnsw: { m: 32, efConstruction: 100, efSearch: CONFIG_DEFAULTS.hnswEfSearch },
+  hnsw: { m: CONFIG_DEFAULTS.hnswM, efConstruction: CONFIG_DEFAULTS.hnswEfConstruction, efSearch: CONFIG_DEFAULTS.hnswEfSearch },
   maxTombstoneShare: 0.2,
   hnswAddChunk: 200,
   flatAddChunk: 20_000,

@@ -1,5 +1,6 @@
 /**
  * npm run bench:hnsw-tune -- [--size 100000] [--m 32,16] [--efc 100,64,40] [--ef 256,128,64,32] [--queries 200] [--threshold 1.0]
+ *                             [--storage flat|sq8]
  *
  * Chooses HNSW parameters: on one clustered face-shaped gallery (bench/support/synthetic-faces.ts),
  * exact results from flat search once, then for every (M, efConstruction) an HNSW build as the
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     ef: { type: 'string', default: '256,128,64,32' },
     queries: { type: 'string', default: '200' },
     threshold: { type: 'string', default: '1.0' },
+    storage: { type: 'string', default: 'flat' },
   },
 });
 const list = (s: string): number[] => s.split(',').filter(Boolean).map(Number);
@@ -40,7 +42,7 @@ const exact = searchAll(flat, qs, threshold);
 const rows: { m: number; efc: number; ef: number; buildS: number; buildCpuS: number; recall: number; voterRecall: number; p50Ms: number }[] = [];
 for (const m of list(args.m)) {
   for (const efc of list(args.efc)) {
-    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16 } };
+    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16, storage: args.storage === 'sq8' ? 'sq8' : 'flat' } };
     const file = path.join(tmpdir(), `visage-tune-${randomUUID()}.faiss`);
     const t = performance.now();
     const built = (await buildHnswInChild(g.batches(5000), file, 0n, options, () => undefined))!;
@@ -55,4 +57,4 @@ for (const m of list(args.m)) {
     }
   }
 }
-console.log(JSON.stringify({ size: Number(args.size), rows, loadAvg: loadavg().map((x) => round(x, 1)) }));
+console.log(JSON.stringify({ size: Number(args.size), storage: args.storage, rows, loadAvg: loadavg().map((x) => round(x, 1)) }));

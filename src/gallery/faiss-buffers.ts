@@ -17,7 +17,8 @@ import faiss, { type Index, type IndexFlatL2 } from 'faiss-node';
 export type FaissIndex = Index;
 
 const FLAT_FOURCC = 'IxF2';
-const HNSW_FOURCC = 'IHNf';
+// IndexHNSWFlat and IndexHNSWSQ: the same header and graph, then their own storage.
+const HNSW_FOURCCS = ['IHNf', 'IHNs'];
 // fourcc, d (i32), ntotal (i64), two dummies (i64), is_trained (u8), metric_type (i32)
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 const FLAT_LAYOUT_OK = endianness() === 'LE' && probeFlatLayout();
@@ -75,11 +76,17 @@ export interface HnswParams {
   efConstruction: number;
   /** Search-time beam width; faiss's default is 16, far too low for 95 % recall at 512-d. */
   efSearch: number;
+  /**
+   * How the vectors are stored: float32 ('flat', the default), or 8-bit scalar-quantised ('sq8',
+   * a quarter of the memory, approximate distances; it must be trained before the first add).
+   */
+  storage?: 'flat' | 'sq8';
 }
 
-/** An empty HNSW<m>,Flat (L2) index with efConstruction and efSearch set. */
+/** An empty HNSW<m>,Flat (or HNSW<m>_SQ8) L2 index with efConstruction and efSearch set. */
 export function createHnswIndex(dim: number, params: HnswParams): Index {
-  const empty = faiss.Index.fromFactory(dim, `HNSW${params.m}`, faiss.MetricType.METRIC_L2);
+  const factory = params.storage === 'sq8' ? `HNSW${params.m}_SQ8` : `HNSW${params.m}`;
+  const empty = faiss.Index.fromFactory(dim, factory, faiss.MetricType.METRIC_L2);
   const buf = empty.toBuffer();
   const at = hnswParamsOffset(buf);
   if (buf.readInt32LE(at) !== 40 || buf.readInt32LE(at + 4) !== 16) {
@@ -115,7 +122,7 @@ function readThroughFile(buf: Buffer): Index {
 
 /** Offset of efConstruction (efSearch follows) in a serialised IndexHNSWFlat (faiss write_HNSW). */
 function hnswParamsOffset(buf: Buffer): number {
-  if (buf.toString('latin1', 0, 4) !== HNSW_FOURCC) throw new Error('Not a faiss IndexHNSWFlat buffer.');
+  if (!HNSW_FOURCCS.includes(buf.toString('latin1', 0, 4))) throw new Error('Not a faiss IndexHNSWFlat or IndexHNSWSQ buffer.');
   const metric = buf.readInt32LE(HEADER_BYTES - 4);
   let o = HEADER_BYTES + (metric > 1 ? 4 : 0);
   // assign_probas (f64), cum_nneighbor_per_level (i32), levels (i32), offsets (u64), neighbors (i32)

@@ -13,7 +13,7 @@ export interface TenantIndexOptions {
   maxTombstoneShare: number;
   /** Vectors per HNSW add call: bounds how long one call blocks the event loop (~0.6 ms each). */
   hnswAddChunk: number;
-  /** Vectors per flat add: the buffer path costs ~2 ms per 1,000 at 512-d. */
+  /** Vectors per flat add: the buffer path costs ~2 ms per 1,000 at 512-d, blocking the event loop that long. */
   flatAddChunk: number;
 }
 
@@ -22,7 +22,7 @@ export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
   hnsw: { m: CONFIG_DEFAULTS.hnswM, efConstruction: CONFIG_DEFAULTS.hnswEfConstruction, efSearch: CONFIG_DEFAULTS.hnswEfSearch, storage: CONFIG_DEFAULTS.hnswStorage },
   maxTombstoneShare: 0.2,
   hnswAddChunk: 200,
-  flatAddChunk: 20_000,
+  flatAddChunk: 5_000,
 };
 
 /** Everything an index is, for a snapshot: the FAISS index plus the id map beside it. */

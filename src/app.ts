@@ -101,7 +101,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const snapshotStore = snapshotStoreFor(config, db);
   const indexes = new TenantIndexes({
     source: pgFaceIndexSource(db.pool),
-    index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold, hnsw: { ...DEFAULT_TENANT_INDEX_OPTIONS.hnsw, efSearch: config.hnswEfSearch } },
+    index: { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: config.hnswThreshold, hnsw: { m: config.hnswM, efConstruction: config.hnswEfConstruction, efSearch: config.hnswEfSearch, storage: config.hnswStorage } },
     loadWaitMs: config.indexWaitMs,
     memoryBudgetBytes: config.indexMemoryBudgetMb * 1024 * 1024,
     snapshots: snapshotStore && { store: snapshotStore, minFaces: config.snapshotMinFaces, everyChanges: config.snapshotEveryChanges },

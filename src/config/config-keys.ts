@@ -120,6 +120,23 @@ export const CONFIG_KEYS = {
     'Least recently used tenant indexes are dropped (and reloaded on demand) while their total estimate exceeds this; 0 = no limit.',
     (r) => parseIntIn(r, 0, 0, 10_000_000),
   ),
+  hnswM: key('VISAGE_INDEX_HNSW_M', '16', 'HNSW graph degree of new builds: memory per face and build time (see npm run bench:hnsw-tune).', (r) => parseIntIn(r, 16, 4, 128)),
+  hnswEfConstruction: key(
+    'VISAGE_INDEX_HNSW_EF_CONSTRUCTION',
+    '64',
+    'HNSW build beam width: build time against recall (see npm run bench:hnsw-tune).',
+    (r) => parseIntIn(r, 64, 8, 4096),
+  ),
+  hnswStorage: key(
+    'VISAGE_INDEX_HNSW_STORAGE',
+    'flat',
+    'How new HNSW builds store vectors: flat (float32, exact distances) or sq8 (8-bit, a quarter of the memory, distances approximate; see README, Memory per million faces).',
+    (r): 'flat' | 'sq8' => {
+      const v = parseString(r, 'flat');
+      if (v !== 'flat' && v !== 'sq8') throw new Error(`must be flat or sq8, not "${v}"`);
+      return v;
+    },
+  ),
   hnswEfSearch: key('VISAGE_INDEX_HNSW_EF_SEARCH', '256', 'HNSW search depth: higher is more exact and slower (see npm run bench:index).', (r) => parseIntIn(r, 256, 1, 100_000)),
   indexWaitMs: key('VISAGE_INDEX_WAIT_MS', '30000', 'How long a request waits for a loading index before INDEX_UNAVAILABLE.', (r) => parseIntIn(r, 30_000, 1, 3_600_000)),
   syncIntervalMs: key('VISAGE_SYNC_INTERVAL_MS', '5000', 'Period of the catch-up that repairs a missed face-change notification.', (r) => parseIntIn(r, 5000, 100, 3_600_000)),

@@ -1,3 +1,4 @@
+import { setImmediate as yieldTurn } from 'node:timers/promises';
 import type { ClientBase, Pool, QueryConfig } from 'pg';
 import type { FaceChangeOp } from './face-changes.js';
 import { changeKeyJson, type ChangeKey } from './change-key.js';
@@ -179,6 +180,8 @@ async function queryFaces(db: Queryable, text: string, values: unknown[]): Promi
   let dim = 0;
   let vectors = new Float32Array(0);
   for (let i = 0; i < n; i++) {
+    // 2.4-6 µs a row (loaded 2-core machine): a 5,000-face page in one go held the event loop 12-30 ms.
+    if (i > 0 && i % ROWS_PER_TURN === 0) await yieldTurn();
     const [id, personId, embedding] = rows[i] as [string, string, string];
     faceIds[i] = id;
     personIds[i] = personId;
@@ -196,6 +199,7 @@ async function queryFaces(db: Queryable, text: string, values: unknown[]): Promi
 }
 
 const rawString = (value: string): string => value;
+const ROWS_PER_TURN = 1000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Big-endian float32s after the 4-byte header: one native byte swap, then a typed-array copy. */

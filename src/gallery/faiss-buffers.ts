@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import faiss, { type Index, type IndexFlatL2 } from 'faiss-node';
@@ -17,7 +17,8 @@ import faiss, { type Index, type IndexFlatL2 } from 'faiss-node';
 export type FaissIndex = Index;
 
 const FLAT_FOURCC = 'IxF2';
-const HNSW_FOURCC = 'IHNf';
+// IndexHNSWFlat and IndexHNSWSQ: the same header and graph, then their own storage.
+const HNSW_FOURCCS = ['IHNf', 'IHNs'];
 // fourcc, d (i32), ntotal (i64), two dummies (i64), is_trained (u8), metric_type (i32)
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
 const FLAT_LAYOUT_OK = endianness() === 'LE' && probeFlatLayout();
@@ -75,13 +76,19 @@ export interface HnswParams {
   efConstruction: number;
   /** Search-time beam width; faiss's default is 16, far too low for 95 % recall at 512-d. */
   efSearch: number;
+  /**
+   * How the vectors are stored: float32 ('flat', the default), or 8-bit scalar-quantised ('sq8',
+   * a quarter of the memory, approximate distances; it must be trained before the first add).
+   */
+  storage?: 'flat' | 'sq8';
 }
 
-/** An empty HNSW<m>,Flat (L2) index with efConstruction and efSearch set. */
+/** An empty HNSW<m>,Flat (or HNSW<m>_SQ8) L2 index with efConstruction and efSearch set. */
 export function createHnswIndex(dim: number, params: HnswParams): Index {
-  const empty = faiss.Index.fromFactory(dim, `HNSW${params.m}`, faiss.MetricType.METRIC_L2);
+  const factory = params.storage === 'sq8' ? `HNSW${params.m}_SQ8` : `HNSW${params.m}`;
+  const empty = faiss.Index.fromFactory(dim, factory, faiss.MetricType.METRIC_L2);
   const buf = empty.toBuffer();
-  const at = hnswParamsOffset(buf);
+  const at = hnswParamsOffset((offset, length) => buf.subarray(offset, offset + length));
   if (buf.readInt32LE(at) !== 40 || buf.readInt32LE(at + 4) !== 16) {
     throw new Error('Unexpected faiss HNSW serialisation: cannot set efConstruction/efSearch; check the faiss version.');
   }
@@ -94,21 +101,44 @@ export function createHnswIndex(dim: number, params: HnswParams): Index {
 
 /**
  * A copy of a built HNSW index searching with another efSearch. It round-trips the whole index
- * (~1 s per 200 MB), so it is for tuning and benchmarks, not per request.
+ * through a file (~1 s per 200 MB), so it is for tuning and benchmarks, not per request. By path
+ * on both sides: faiss-node's toBuffer never frees its writer and fromBuffer never frees its
+ * reader, each leaking a copy of the whole index (2 GB at a million faces).
  */
 export function withHnswEfSearch(index: Index, efSearch: number): Index {
-  const buf = index.toBuffer();
-  buf.writeInt32LE(efSearch, hnswParamsOffset(buf) + 4);
-  return faiss.Index.fromBuffer(buf);
+  const file = path.join(tmpdir(), `visage-index-${randomUUID()}.faiss`);
+  try {
+    index.write(file);
+    const fd = openSync(file, 'r+');
+    try {
+      const at = hnswParamsOffset((offset, length) => {
+        const part = Buffer.alloc(length);
+        readSync(fd, part, 0, length, offset);
+        return part;
+      });
+      const value = Buffer.alloc(4);
+      value.writeInt32LE(efSearch);
+      writeSync(fd, value, 0, 4, at + 4);
+    } finally {
+      closeSync(fd);
+    }
+    return faiss.Index.read(file);
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
-/** Offset of efConstruction (efSearch follows) in a serialised IndexHNSWFlat (faiss write_HNSW). */
-function hnswParamsOffset(buf: Buffer): number {
-  if (buf.toString('latin1', 0, 4) !== HNSW_FOURCC) throw new Error('Not a faiss IndexHNSWFlat buffer.');
-  const metric = buf.readInt32LE(HEADER_BYTES - 4);
+/**
+ * Offset of efConstruction (efSearch follows) in a serialised IndexHNSWFlat or IndexHNSWSQ (faiss
+ * write_HNSW), read through `read(offset, length)`: only the small fields, never the arrays.
+ */
+function hnswParamsOffset(read: (offset: number, length: number) => Buffer): number {
+  const header = read(0, HEADER_BYTES + 8);
+  if (!HNSW_FOURCCS.includes(header.toString('latin1', 0, 4))) throw new Error('Not a faiss IndexHNSWFlat or IndexHNSWSQ buffer.');
+  const metric = header.readInt32LE(HEADER_BYTES - 4);
   let o = HEADER_BYTES + (metric > 1 ? 4 : 0);
   // assign_probas (f64), cum_nneighbor_per_level (i32), levels (i32), offsets (u64), neighbors (i32)
-  for (const width of [8, 4, 4, 8, 4]) o += 8 + Number(buf.readBigUInt64LE(o)) * width;
+  for (const width of [8, 4, 4, 8, 4]) o += 8 + Number(read(o, 8).readBigUInt64LE(0)) * width;
   return o + 8; // after entry_point and max_level
 }
 

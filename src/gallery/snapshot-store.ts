@@ -96,7 +96,7 @@ const CHUNK_BYTES = 8 << 20;
 
 /**
  * Snapshots in PostgreSQL itself (8 MB chunks), so replicas share them with nothing else to run.
- * A fetch copies the chunks to a file in `scratchDir`, one chunk in memory at a time; that file
+ * A fetch streams the chunks to a file in `scratchDir` (one binary COPY); that file
  * (and a build's output) can be gigabytes, so the server puts it under VISAGE_DATA_DIR, not /tmp.
  */
 export function postgresSnapshotStore(repo: IndexSnapshotRepository, scratchDir: string = tmpdir()): SnapshotStore {
@@ -108,19 +108,21 @@ export function postgresSnapshotStore(repo: IndexSnapshotRepository, scratchDir:
     kind: 'postgres',
     async latest(key) {
       const row = await repo.latest(key.tenantId, snapshotIdOf(key));
-      return row ? { key, seq: row.seq, ref: `${row.id}:${row.chunks}` } : null;
+      return row ? { key, seq: row.seq, ref: `${row.id}:${row.bytes}` } : null;
     },
     async fetch(snapshot) {
-      const [id, chunks] = snapshot.ref.split(':') as [string, string];
+      const [id, bytes] = snapshot.ref.split(':') as [string, string];
       const target = await scratch();
       const file = await open(target, 'w');
       let complete = false;
       try {
-        for (let no = 0; no < Number(chunks); no++) {
-          const data = await repo.chunk(snapshot.key.tenantId, id, no);
-          if (data === null) return null;
+        let written = 0;
+        for await (const data of repo.stream(snapshot.key.tenantId, id)) {
           await file.write(data);
+          written += data.length;
         }
+        // Pruned meanwhile: its chunks went with it.
+        if (written !== Number(bytes)) return null;
         complete = true;
       } finally {
         await file.close();

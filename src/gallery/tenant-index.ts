@@ -13,16 +13,16 @@ export interface TenantIndexOptions {
   maxTombstoneShare: number;
   /** Vectors per HNSW add call: bounds how long one call blocks the event loop (~0.6 ms each). */
   hnswAddChunk: number;
-  /** Vectors per flat add: the buffer path costs ~2 ms per 1,000 at 512-d. */
+  /** Vectors per flat add: the buffer path costs ~2 ms per 1,000 at 512-d, blocking the event loop that long. */
   flatAddChunk: number;
 }
 
 export const DEFAULT_TENANT_INDEX_OPTIONS: TenantIndexOptions = {
   hnswAbove: CONFIG_DEFAULTS.hnswThreshold,
-  hnsw: { m: 32, efConstruction: 100, efSearch: CONFIG_DEFAULTS.hnswEfSearch },
+  hnsw: { m: CONFIG_DEFAULTS.hnswM, efConstruction: CONFIG_DEFAULTS.hnswEfConstruction, efSearch: CONFIG_DEFAULTS.hnswEfSearch, storage: CONFIG_DEFAULTS.hnswStorage },
   maxTombstoneShare: 0.2,
   hnswAddChunk: 200,
-  flatAddChunk: 20_000,
+  flatAddChunk: 5_000,
 };
 
 /** Everything an index is, for a snapshot: the FAISS index plus the id map beside it. */
@@ -105,10 +105,12 @@ export class TenantIndex {
     return this.faceLabel.has(faceId);
   }
 
-  /** Approximate resident bytes: vectors, HNSW links (2·m per vector on level 0) and the id map. */
+  /** Approximate resident bytes: vectors (1 byte a value in sq8), HNSW links (2·m per vector on level 0) and the id map. */
   estimatedBytes(): number {
     const n = this.labelFace.length;
-    const perVector = (this.dim ?? 0) * 4 + (this.kind === 'hnsw' ? this.options.hnsw.m * 2 * 4 + 16 : 0);
+    const hnsw = this.kind === 'hnsw';
+    const valueBytes = hnsw && this.options.hnsw.storage === 'sq8' ? 1 : 4;
+    const perVector = (this.dim ?? 0) * valueBytes + (hnsw ? this.options.hnsw.m * 2 * 4 + 16 : 0);
     return n * (perVector + 120);
   }
 
@@ -236,7 +238,10 @@ export class TenantIndex {
       }
       case 'hnsw':
         this.faiss ??= createHnswIndex(dim, this.options.hnsw);
-        this.faiss.add(Array.from(vectors));
+        const values = Array.from(vectors);
+        // A quantised store ('sq8') learns its ranges from the first chunk.
+        if (!this.faiss.isTrained()) this.faiss.train(values);
+        this.faiss.add(values);
         return;
     }
   }

@@ -47,11 +47,13 @@ interface ExportRow {
  * A tenant's events oldest first, as CSV lines formatted by PostgreSQL, in keyset batches on
  * (createdAt, id). Formatting in SQL: parsing 22 typed columns per row in node-pg cost about five
  * times the query itself. Not a server-side cursor: that would hold one connection (the only one,
- * on the embedded database) and one snapshot for the whole download.
+ * on the embedded database) and one snapshot for the whole download. Batches of 2,000: with 5,000
+ * the export of 1M rows grew RSS by 50-107 MB (bench:reports, 10M history), with 2,000 by 48-54 MB
+ * for 10% more time.
  */
 export function eventExportRepository(pool: pg.Pool) {
   return {
-    async *csvLines(tenantId: string, filter: EventFilter, batchSize = 5000): AsyncGenerator<string[]> {
+    async *csvLines(tenantId: string, filter: EventFilter, batchSize = 2000): AsyncGenerator<string[]> {
       const values: unknown[] = [tenantId];
       const where = ['e."tenantId" = $1::uuid'];
       const add = (sql: (p: string) => string, v: unknown) => {

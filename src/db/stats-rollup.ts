@@ -32,7 +32,9 @@ function countedCte(tenant: string): string {
   return `per_day AS MATERIALIZED (
          SELECT days.d1, days.d2, count(*) FILTER (WHERE r."firstSlot" < split) AS before, count(*) FILTER (WHERE r."lastSlot" >= split) AS after
            FROM days JOIN "PresenceRollup" r ON r."tenantId" = ${tenant} AND r."day" = days.day
-          WHERE whole GROUP BY 1, 2
+          -- As in terms: without the ARRAY the planner hashes every row of the tenant's history
+          -- (900k at 180 days, 240 ms) instead of reading these days from the index.
+          WHERE whole AND r."day" = ANY(ARRAY(SELECT day FROM days WHERE whole)) GROUP BY 1, 2
        ), counted AS (
          SELECT d1 AS date, before AS n FROM per_day WHERE ${fast('d1')}
          UNION ALL

@@ -31,6 +31,8 @@ export interface NewRecognitionEvent {
   createdAt?: Date;
   /** The galleries searched (empty for events written before galleries existed). */
   galleryIds?: readonly string[];
+  /** false for a call's second and later faces or tracks, so reports count calls; absent means true. */
+  callStart?: boolean;
 }
 
 export interface RecognitionEventRecord extends Omit<NewRecognitionEvent, 'box' | 'id' | 'faceQuality' | 'margin' | 'trackId' | 'createdAt' | 'galleryIds'> {
@@ -81,16 +83,16 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool, options: Ev
      */
     async insertMany(tenantId: string, events: readonly NewRecognitionEvent[], { durable = false }: { durable?: boolean } = {}): Promise<string[]> {
       const ids = events.map((e) => e.id ?? randomUUID());
-      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'galleryIds', 'createdAt'] as const;
+      const columns = ['id', 'personId', 'decision', 'distance', 'votes', 'k1', 'k2', 'threshold', 'model', 'source', 'frames', 'latencyMs', 'boxX', 'boxY', 'boxWidth', 'boxHeight', 'faceQuality', 'margin', 'trackId', 'galleryIds', 'callStart', 'createdAt'] as const;
       const values: unknown[] = [tenantId];
       const rows = events.map((e, i) => {
-        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, [...(e.galleryIds ?? [])], e.createdAt ?? new Date()];
+        const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, [...(e.galleryIds ?? [])], e.callStart ?? true, e.createdAt ?? new Date()];
         const placeholders = row.map((v) => {
           values.push(v);
           return `$${values.length}`;
         });
         placeholders[placeholders.length - 1] = `COALESCE(${placeholders.at(-1)}::timestamptz, CURRENT_TIMESTAMP)`;
-        placeholders[placeholders.length - 2] = `${placeholders.at(-2)}::uuid[]`;
+        placeholders[placeholders.length - 3] = `${placeholders.at(-3)}::uuid[]`;
         return `($1, ${placeholders.join(', ')})`;
       });
       // Without `durable`, the commit does not wait for the WAL flush (set_config is local to the

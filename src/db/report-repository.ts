@@ -22,6 +22,7 @@ export interface UnknownRateRow {
   faces: number;
   unknown: number;
   noFace: number;
+  calls: number;
 }
 
 export interface SourceHealthRow {
@@ -155,7 +156,8 @@ export function reportRepository(pool: pg.Pool) {
            SELECT b.start AS "bucketStart", e."source", count(*)::int AS events,
              count(*) FILTER (WHERE e."decision" <> 'NO_FACE')::int AS faces,
              count(*) FILTER (WHERE e."decision" = 'UNKNOWN')::int AS unknown,
-             count(*) FILTER (WHERE e."decision" = 'NO_FACE')::int AS "noFace"
+             count(*) FILTER (WHERE e."decision" = 'NO_FACE')::int AS "noFace",
+             count(*) FILTER (WHERE e."callStart")::int AS calls
            FROM b ${JOIN_EVENTS} WHERE e."tenantId" = ${p.add(tenantId)}::uuid
            GROUP BY 1, 2 ORDER BY 1, 2 NULLS FIRST LIMIT ${p.add(q.limit)}`,
           p.values,

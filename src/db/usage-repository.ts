@@ -7,6 +7,7 @@ export interface UsageMonth {
   imagesSubmitted: number;
   events: number;
   noFaceEvents: number;
+  calls: number;
 }
 
 /**
@@ -20,13 +21,13 @@ export function usageRepository(pool: pg.Pool) {
         `SELECT date_trunc('month', "createdAt", $4::text) AS month, ${column} FROM "${table}"
          WHERE "tenantId" = $1::uuid AND "createdAt" >= $2 AND "createdAt" < $3 ${extra} GROUP BY 1`;
       const { rows } = await pool.query<UsageMonth>(
-        `WITH e AS (${per('RecognitionEvent', `count(*)::int AS events, (count(*) FILTER (WHERE "decision" = 'NO_FACE'))::int AS "noFaceEvents"`)}),
+        `WITH e AS (${per('RecognitionEvent', `count(*)::int AS events, (count(*) FILTER (WHERE "decision" = 'NO_FACE'))::int AS "noFaceEvents", (count(*) FILTER (WHERE "callStart"))::int AS calls`)}),
               f AS (${per('Face', 'count(*)::int AS faces')}),
               p AS (${per('Person', 'count(*)::int AS people')}),
               s AS (${per('EnrollmentSession', 'sum("imagesAccepted" + "imagesRejected")::int AS images')}),
               m AS (SELECT month FROM e UNION SELECT month FROM f UNION SELECT month FROM p UNION SELECT month FROM s)
          SELECT m.month, coalesce(p.people, 0) AS "peopleCreated", coalesce(f.faces, 0) AS "facesEnrolled", coalesce(s.images, 0) AS "imagesSubmitted",
-                coalesce(e.events, 0) AS events, coalesce(e."noFaceEvents", 0) AS "noFaceEvents"
+                coalesce(e.events, 0) AS events, coalesce(e."noFaceEvents", 0) AS "noFaceEvents", coalesce(e.calls, 0) AS calls
          FROM m LEFT JOIN e USING (month) LEFT JOIN f USING (month) LEFT JOIN p USING (month) LEFT JOIN s USING (month) ORDER BY m.month`,
         [tenantId, q.from, q.to, q.timeZone],
       );

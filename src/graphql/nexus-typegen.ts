@@ -538,6 +538,7 @@ export interface NexusGenObjects {
   }
   UnknownRateRow: { // root type
     bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    calls: number; // Int!
     events: number; // Int!
     faces: number; // Int!
     noFace: number; // Int!
@@ -547,6 +548,7 @@ export interface NexusGenObjects {
     unknownRate?: number | null; // Float
   }
   UsageMonth: { // root type
+    calls: number; // Int!
     events: number; // Int!
     facesEnrolled: number; // Int!
     imagesSubmitted: number; // Int!
@@ -1032,6 +1034,7 @@ export interface NexusGenFieldTypes {
   }
   UnknownRateRow: { // field return type
     bucketStart: NexusGenScalars['DateTime']; // DateTime!
+    calls: number; // Int!
     events: number; // Int!
     faces: number; // Int!
     noFace: number; // Int!
@@ -1041,6 +1044,7 @@ export interface NexusGenFieldTypes {
     unknownRate: number | null; // Float
   }
   UsageMonth: { // field return type
+    calls: number; // Int!
     events: number; // Int!
     facesEnrolled: number; // Int!
     imagesSubmitted: number; // Int!
@@ -1518,6 +1522,7 @@ export interface NexusGenFieldTypeNames {
   }
   UnknownRateRow: { // field return type name
     bucketStart: 'DateTime'
+    calls: 'Int'
     events: 'Int'
     faces: 'Int'
     noFace: 'Int'
@@ -1527,6 +1532,7 @@ export interface NexusGenFieldTypeNames {
     unknownRate: 'Float'
   }
   UsageMonth: { // field return type name
+    calls: 'Int'
     events: 'Int'
     facesEnrolled: 'Int'
     imagesSubmitted: 'Int'

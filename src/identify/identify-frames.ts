@@ -111,6 +111,7 @@ export function createFrameIdentifyService(deps: FrameIdentifyDeps) {
         : votes.map((t, trackId) => ({
             ...base,
             trackId,
+            callStart: trackId === 0,
             faceQuality: t.best.quality.sharpness,
             frames: t.supporting,
             personId: t.decision === 'MATCH' ? t.label : null,

@@ -103,7 +103,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
       const events: NewRecognitionEvent[] =
         faces.length === 0
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
-          : faces.map((f, i) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box, faceQuality: f.quality.sharpness, margin: margins[i] ?? null }));
+          : faces.map((f, i) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box, faceQuality: f.quality.sharpness, margin: margins[i] ?? null, callStart: i === 0 }));
       const eventIds = await deps.repos.events.insertMany(v.tenantId, events);
       const timingsMs = { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started };
       deps.onIdentified?.(v.tenantId, events.map((e) => e.decision), timingsMs);

@@ -14,8 +14,8 @@ export interface CsvExport {
 
 const DECISIONS: readonly RecognitionDecision[] = ['MATCH', 'UNKNOWN', 'NO_FACE'];
 const BUCKETS: readonly Bucket[] = ['HOUR', 'DAY', 'WEEK', 'MONTH'];
-const DIMENSIONS: readonly Dimension[] = ['DECISION', 'SOURCE', 'PERSON'];
-const STATS_COLUMNS = ['bucketStart', 'decision', 'source', 'personId', 'count', 'distinctPeople', 'medianDistance', 'p95LatencyMs'] as const;
+const DIMENSIONS: readonly Dimension[] = ['DECISION', 'SOURCE', 'PERSON', 'GALLERY'];
+const STATS_COLUMNS = ['bucketStart', 'decision', 'source', 'personId', 'galleryId', 'count', 'distinctPeople', 'medianDistance', 'p95LatencyMs'] as const;
 
 function date(params: URLSearchParams, name: string): Date | null {
   const value = params.get(name);

@@ -127,7 +127,7 @@ export function createReportService({ repos, now = () => new Date() }: { repos: 
       const v = requireTenant(viewer, 'readEvents');
       const rows = await repos.reports.unknownRate(v.tenantId, { ...checkRange(input.from, input.to), timeZone: checkTimeZone(input.timeZone), bucket: bucketField(input.bucket), limit: MAX_REPORT_ROWS + 1 });
       if (rows.length > MAX_REPORT_ROWS) throw tooManyRows();
-      return rows.map((r) => ({ ...r, unknownRate: share(r.unknown, r.faces), noFaceRate: share(r.noFace, r.events) }));
+      return rows.map((r) => ({ ...r, unknownRate: share(r.unknown, r.faces), noFaceRate: share(r.noFace, r.calls) }));
     },
 
     async distanceDistribution(viewer: Viewer, input: { from: Date; to: Date; bins?: number | null; decision?: RecognitionDecision | null }) {
@@ -149,7 +149,6 @@ export function createReportService({ repos, now = () => new Date() }: { repos: 
       };
     },
 
-    /** Identify calls are not counted apart: events carry no call id (an image with several faces writes several). */
     async tenantUsage(viewer: Viewer, input: { from: Date; to: Date; timeZone?: string | null }) {
       const v = requireTenant(viewer, 'readEvents');
       const [months, totals] = await Promise.all([

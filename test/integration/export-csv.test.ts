@@ -102,4 +102,15 @@ describe('GET /export/recognition-stats.csv', () => {
     assert.deepEqual(rows.map((r) => ({ bucketStart: r.bucketStart, decision: r.decision, source: r.source, count: Number(r.count) })), gql.data!.recognitionStats);
     assert.equal(rows.reduce((s, r) => s + Number(r.count), 0), events.length);
   });
+
+  it('groups by gallery as recognitionStats does', async () => {
+    const params = { from: FROM.toISOString(), to: '2026-06-10T00:00:00Z', bucket: 'WEEK', timeZone: 'UTC', groupBy: ['GALLERY'] };
+    const gql = await server.gql(`query($i: RecognitionStatsInput!) { recognitionStats(input: $i) { bucketStart galleryId count } }`, { i: params }, viewer);
+    assert.equal(gql.errors, undefined, JSON.stringify(gql.errors));
+    const csv = await get(`/export/recognition-stats.csv?from=${params.from}&to=${params.to}&bucket=WEEK&timeZone=UTC&groupBy=GALLERY`, viewer);
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+    const expected = gql.data!.recognitionStats.map((r: { bucketStart: string; galleryId: string | null; count: number }) => ({ bucketStart: r.bucketStart, galleryId: r.galleryId ?? '', count: r.count }));
+    assert.ok(expected.length > 0);
+    assert.deepEqual(rows.map((r) => ({ bucketStart: r.bucketStart, galleryId: r.galleryId, count: Number(r.count) })), expected);
+  });
 });

@@ -88,6 +88,20 @@ describe('enroll and identify on real photos', () => {
       assert.equal(out.eventIds.length, out.faces.length);
     }
   });
+
+  it('counts a call once in the reports, however many faces it wrote', async () => {
+    const own = await createTenant(server);
+    const files = listImages(path.join(DATASETS, 'scenes/unknown_people'));
+    let faces = 0;
+    for (const file of files) faces += (await identify(own.secret, file)).faces.length;
+    assert.ok(faces > files.length, 'some scene holds several faces');
+    const day = 86_400_000;
+    const range = { from: new Date(Date.now() - day).toISOString(), to: new Date(Date.now() + day).toISOString() };
+    const res = await server.gql('query($i: UnknownRateInput!) { unknownRate(input: $i) { events calls } }', { i: { ...range, bucket: 'MONTH' } }, own.secret);
+    assert.equal(res.errors, undefined, JSON.stringify(res.errors));
+    const sum = (key: 'events' | 'calls') => res.data!.unknownRate.reduce((s: number, r: Record<string, number>) => s + r[key]!, 0);
+    assert.deepEqual([sum('events'), sum('calls')], [faces, files.length]);
+  });
 });
 
 describe('deletion and isolation', () => {

@@ -169,17 +169,20 @@ describe('presence and visits', () => {
 });
 
 describe('unknown rate, distances and source health', () => {
-  it('unknown over faces and NO_FACE over events, per local day and source', async () => {
-    const data = await query(`query($i: UnknownRateInput!) { unknownRate(input: $i) { bucketStart source events faces unknown noFace unknownRate noFaceRate } }`, { i: { ...RANGE, bucket: 'DAY', timeZone: TZ } });
+  it('unknown over faces and NO_FACE over calls, per local day and source', async () => {
+    const data = await query(`query($i: UnknownRateInput!) { unknownRate(input: $i) { bucketStart source events faces unknown noFace calls unknownRate noFaceRate } }`, { i: { ...RANGE, bucket: 'DAY', timeZone: TZ } });
     const key = (date: string, source: string) => `${date}|${source}`;
     for (const row of data.unknownRate) {
       const group = events.filter((e) => key(localDate(e.createdAt, TZ), e.source!) === key(localDate(new Date(row.bucketStart), TZ), row.source));
       const faces = group.filter((e) => e.decision !== 'NO_FACE').length;
       const unknown = group.filter((e) => e.decision === 'UNKNOWN').length;
-      assert.deepEqual([row.events, row.faces, row.unknown, row.noFace], [group.length, faces, unknown, group.length - faces]);
+      const calls = group.filter((e) => e.callStart).length;
+      assert.deepEqual([row.events, row.faces, row.unknown, row.noFace, row.calls], [group.length, faces, unknown, group.length - faces, calls]);
       assert.ok(Math.abs(row.unknownRate - unknown / faces) < 1e-12);
+      assert.ok(Math.abs(row.noFaceRate - (group.length - faces) / calls) < 1e-12);
     }
     assert.equal(data.unknownRate.reduce((s: number, r: { events: number }) => s + r.events, 0), events.length);
+    assert.ok(events.some((e) => !e.callStart), 'the history has calls with several faces');
   });
 
   it('a distance histogram and the share of matches near the threshold', async () => {
@@ -210,7 +213,7 @@ describe('unknown rate, distances and source health', () => {
 describe('tenantUsage', () => {
   it('counts what each local month created, and the totals now', async () => {
     const to = new Date(Date.now() + 86_400_000).toISOString();
-    const data = await query(`query($i: TenantUsageInput!) { tenantUsage(input: $i) { people faces months { month peopleCreated facesEnrolled events noFaceEvents } } }`, { i: { from: RANGE.from, to, timeZone: TZ } });
+    const data = await query(`query($i: TenantUsageInput!) { tenantUsage(input: $i) { people faces months { month peopleCreated facesEnrolled events noFaceEvents calls } } }`, { i: { from: RANGE.from, to, timeZone: TZ } });
     const usage = data.tenantUsage;
     assert.deepEqual([usage.people, usage.faces], [people.length, 0]);
     const all = [...events, ...recent];
@@ -218,8 +221,9 @@ describe('tenantUsage', () => {
     const thisMonth = localDate(new Date(), TZ).slice(0, 7);
     const got = new Map(usage.months.map((m: { month: string; events: number }) => [localDate(new Date(m.month), TZ).slice(0, 7), m]));
     assert.deepEqual([...got.keys()].sort(), [...new Set([...byMonth.keys(), thisMonth])].sort());
-    for (const [month, row] of got as Map<string, { events: number; noFaceEvents: number; peopleCreated: number }>) {
+    for (const [month, row] of got as Map<string, { events: number; noFaceEvents: number; calls: number; peopleCreated: number }>) {
       assert.equal(row.events, byMonth.get(month) ?? 0, month);
+      assert.equal(row.calls, all.filter((e) => e.callStart !== false && localDate(e.createdAt, TZ).startsWith(month)).length, month);
       assert.equal(row.noFaceEvents, all.filter((e) => e.decision === 'NO_FACE' && localDate(e.createdAt, TZ).startsWith(month)).length, month);
       assert.equal(row.peopleCreated, month === thisMonth ? people.length : 0, month);
     }

@@ -42,6 +42,9 @@ export function* generateEvents(o: EventGeneratorOptions): Generator<GeneratedEv
       box: decision === 'NO_FACE' ? null : { x: 10, y: 20, width: 100, height: 120 },
       faceQuality: decision === 'NO_FACE' ? null : 50 + random() * 200,
       margin: decision === 'NO_FACE' ? null : random() * 0.4,
+      // Every tenth face is a call's second face (drawn without the random stream, so the rest of
+      // the history stays what it was); a NO_FACE event is always a call of its own.
+      callStart: decision === 'NO_FACE' || i % 10 !== 1,
       createdAt: new Date(t),
     };
     t += Math.max(1, Math.round(o.stepMs * (0.5 + random())));

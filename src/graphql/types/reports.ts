@@ -133,8 +133,9 @@ const outputs = [
       t.nonNull.int('faces', { description: 'Events with a face: MATCH and UNKNOWN.' });
       t.nonNull.int('unknown');
       t.nonNull.int('noFace');
+      t.nonNull.int('calls', { description: 'Calls that wrote these events (identify, frames, video, verify), once each whatever their faces.' });
       t.float('unknownRate', { description: 'unknown / faces; null without faces.' });
-      t.float('noFaceRate', { description: 'noFace / events. Events carry no call id, so an image with several faces counts once per face.' });
+      t.float('noFaceRate', { description: 'noFace / calls: the share of calls that found no face; null without calls.' });
     },
   }),
   objectType({
@@ -164,6 +165,7 @@ const outputs = [
       t.nonNull.int('imagesSubmitted', { description: 'Enrollment images, accepted or rejected.' });
       t.nonNull.int('events', { description: 'Recognition events: one per face decided, one per image without a face.' });
       t.nonNull.int('noFaceEvents');
+      t.nonNull.int('calls', { description: 'Recognition calls (identify, frames, video, verify), once each whatever their faces. Before calls were recorded, one per event.' });
     },
   }),
   objectType({

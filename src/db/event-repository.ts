@@ -74,6 +74,12 @@ export interface EventRepositoryOptions {
   announce?: boolean;
 }
 
+/** Columns whose parameter needs a cast (by name, so adding a column cannot shift them). */
+const CASTS: Partial<Record<string, (at: string) => string>> = {
+  galleryIds: (at) => `${at}::uuid[]`,
+  createdAt: (at) => `COALESCE(${at}::timestamptz, CURRENT_TIMESTAMP)`,
+};
+
 export function eventRepository(prisma: PrismaClient, pool: pg.Pool, options: EventRepositoryOptions = {}) {
   return {
     /**
@@ -87,12 +93,10 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool, options: Ev
       const values: unknown[] = [tenantId];
       const rows = events.map((e, i) => {
         const row = [ids[i], e.personId, e.decision, e.distance, e.votes, e.k1, e.k2, e.threshold, e.model, e.source, e.frames, e.latencyMs, e.box?.x ?? null, e.box?.y ?? null, e.box?.width ?? null, e.box?.height ?? null, e.faceQuality ?? null, e.margin ?? null, e.trackId ?? null, [...(e.galleryIds ?? [])], e.callStart ?? true, e.createdAt ?? new Date()];
-        const placeholders = row.map((v) => {
+        const placeholders = row.map((v, j) => {
           values.push(v);
-          return `$${values.length}`;
+          return (CASTS[columns[j]!] ?? ((at: string) => at))(`$${values.length}`);
         });
-        placeholders[placeholders.length - 1] = `COALESCE(${placeholders.at(-1)}::timestamptz, CURRENT_TIMESTAMP)`;
-        placeholders[placeholders.length - 3] = `${placeholders.at(-3)}::uuid[]`;
         return `($1, ${placeholders.join(', ')})`;
       });
       // Without `durable`, the commit does not wait for the WAL flush (set_config is local to the

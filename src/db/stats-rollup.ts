@@ -13,13 +13,6 @@ export function rollupAnswers(q: StatsQuery): boolean {
 }
 
 /**
- * Counts are exact: whole UTC hours inside a bucket come from the rollup, the parts of hours that
- * a bucket boundary (zones at :30 and :45) or the range cuts from the events. distinctPeople is
- * exact too, from PresenceRollup (only MATCH events carry a person). medianDistance and
- * p95LatencyMs are read from the histograms, interpolated within the bin that holds the event of
- * that rank: within 0.01 of it for the distance, within 2% of 1 + its latency for the latency.
- */
-/**
  * `counted (date, n)`: for day buckets, the people of each local date that only whole UTC days of
  * the range contribute to (the others come from `pairs`), without pairing every person and day.
  * A local date L is the part after the split of one UTC day x and the part before the split of
@@ -53,6 +46,13 @@ function countedCte(tenant: string): string {
        )`;
 }
 
+/**
+ * Counts are exact: whole UTC hours inside a bucket come from the rollup, the parts of hours that
+ * a bucket boundary (zones at :30 and :45) or the range cuts from the events. distinctPeople is
+ * exact too, from PresenceRollup (only MATCH events carry a person). medianDistance and
+ * p95LatencyMs are read from the histograms, interpolated within the bin that holds the event of
+ * that rank: within 0.01 of it for the distance, within 2% of 1 + its latency for the latency.
+ */
 export async function statsFromRollup(pool: pg.Pool, tenantId: string, q: StatsQuery): Promise<StatsRow[]> {
   const p = new Params();
   const buckets = bucketsCte(p, q);

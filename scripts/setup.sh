@@ -66,7 +66,7 @@ ensure_system_packages() {
     packages+=(cmake dpkg-dev g++ make)
     apt_ensure_deb_src bookworm
   fi
-  needs_addon_build && packages+=(g++)
+  needs_addon_build && packages+=(g++ patch)
   if [ "$WITH_TEST" -eq 1 ]; then
     pg_server_installed || PG_INSTALLED_NOW=1
     packages+=("postgresql-$PG_MAJOR")

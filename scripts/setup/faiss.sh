@@ -5,12 +5,17 @@
 # source package (AVX2 when the CPU has it: 5-8x faster flat search and HNSW adds than the generic
 # build), then compile the package's own src/faiss.cc against it. Both results are cached:
 # the static library per faiss version + variant, the addon per faiss-node version + variant +
-# Node ABI, so after `npm ci` on a warm machine this is a file copy.
+# Node ABI + our patch, so after `npm ci` on a warm machine this is a file copy.
+#
+# FAISS_NODE_PATCH is applied to a copy of faiss-node's src/faiss.cc (node_modules may be
+# hard-linked to another checkout's): it adds `readAsync(path)`, which reads an index on the libuv
+# pool instead of blocking the event loop, and lets add/train take a Float32Array in place.
 
 FAISS_DEBIAN_VERSION="1.7.3-2"
 FAISS_VERSION="${FAISS_DEBIAN_VERSION%-*}"
 FAISS_NODE_DIR="$REPO_ROOT/node_modules/faiss-node"
 FAISS_ADDON_TARGET="$FAISS_NODE_DIR/build/Release/faiss-node.node"
+FAISS_NODE_PATCH="$REPO_ROOT/scripts/setup/faiss-node-async-read.patch"
 
 # faiss's avx2 level compiles with -mavx2 -mfma -mf16c -mpopcnt, so the CPU needs all four;
 # VISAGE_FAISS_VARIANT=generic forces the portable build (e.g. for a cache shared with older CPUs).
@@ -33,10 +38,12 @@ faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VAR
 
 faiss_node_version() { node -p "require('$FAISS_NODE_DIR/package.json').version"; }
 
+# The patch's hash is part of the key: an addon built without (or with an older) patch is never reused.
 faiss_addon_cache() {
-  local abi
+  local abi patch
   abi="$(node -p process.versions.modules)"
-  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-abi$abi/faiss-node.node"
+  patch="$(sha256sum "$FAISS_NODE_PATCH" | cut -c1-12)"
+  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-abi$abi-patch$patch/faiss-node.node"
 }
 
 faiss_lib_cached() { [ -f "$(faiss_lib_dir)/lib/libfaiss.a" ]; }
@@ -102,12 +109,14 @@ build_faiss_addon() {
 #include <faiss/Index.h>
 namespace faiss { using idx_t = Index::idx_t; }
 HDR
+  cp "$FAISS_NODE_DIR/src/faiss.cc" "$work/faiss.cc"
+  quietly patch --forward --no-backup-if-mismatch "$work/faiss.cc" "$FAISS_NODE_PATCH"
   # -fopenmp and -lopenblas: the static faiss leaves GOMP and sgemm symbols for the loader.
   quietly g++ -std=c++17 -O2 -fPIC -shared -fopenmp \
     -DNAPI_VERSION=6 \
     -include "$work/faiss-compat.h" \
     -I"$(node_headers_dir)" -I"$(node_addon_api_dir)" -I"$lib/include" \
-    "$FAISS_NODE_DIR/src/faiss.cc" \
+    "$work/faiss.cc" \
     -o "$work/faiss-node.node" \
     "$lib/lib/libfaiss.a" -lopenblas
   dest="$(faiss_addon_cache)"
@@ -127,13 +136,27 @@ install_faiss_addon() {
   fi
 }
 
-# Loads the addon the way the app does (bindings lookup inside faiss-node) and checks a search.
+# Loads the addon the way the app does (bindings lookup inside faiss-node), checks a search and
+# what the patch adds: add of a Float32Array, and readAsync resolving to the index written.
 verify_faiss_addon() {
   (cd "$REPO_ROOT" && node -e '
     const faiss = require("faiss-node");
+    const path = require("path").join(require("os").tmpdir(), `visage-verify-${process.pid}.faiss`);
     const index = new faiss.IndexFlatL2(4);
-    index.add([1, 0, 0, 0, 0, 1, 0, 0]);
+    index.add([1, 0, 0, 0]);
+    index.add(new Float32Array([0, 1, 0, 0]));
     const { labels } = index.search([0, 1, 0, 0], 2);
     if (labels[0] !== 1) throw new Error("faiss-node search returned " + JSON.stringify(labels));
-  ') || die "faiss-node addon at $FAISS_ADDON_TARGET does not load or search correctly"
+    index.write(path);
+    faiss.Index.readAsync(path).then((read) => {
+      if (read.ntotal() !== 2 || read.search([0, 1, 0, 0], 1).labels[0] !== 1) throw new Error("readAsync read back another index");
+      return faiss.Index.readAsync(path + ".missing").then(
+        () => { throw new Error("readAsync of a missing file resolved"); },
+        () => {},
+      );
+    }).finally(() => require("fs").rmSync(path, { force: true })).catch((error) => {
+      console.error(error);
+      process.exit(1);
+    });
+  ') || die "faiss-node addon at $FAISS_ADDON_TARGET does not load, search or readAsync correctly"
 }

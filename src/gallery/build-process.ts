@@ -34,11 +34,9 @@ function flush(): void {
   }
   pending = [];
   pendingRows = 0;
-  // faiss-node takes number[] only; one conversion per chunk keeps the peak at one chunk.
-  const values = Array.from(all);
   // A quantised store learns its per-dimension ranges from the first chunk.
-  if (!index.isTrained()) index.train(values);
-  index.add(values);
+  if (!index.isTrained()) index.train(all);
+  index.add(all);
   added = index.ntotal();
 }
 

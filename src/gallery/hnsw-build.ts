@@ -1,8 +1,8 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { getPriority, setPriority } from 'node:os';
-import faiss from 'faiss-node';
 import type { FaceBatch } from '../db/face-index-source.js';
 import type { BuildReply, BuildRequest } from './build-process.js';
+import { readFaissIndex } from './read-faiss-index.js';
 import { gather, TenantIndex, type TenantIndexOptions } from './tenant-index.js';
 
 export interface BuiltIndex {
@@ -71,9 +71,9 @@ export async function buildHnswInChild(
   } finally {
     child.stop();
   }
-  // One synchronous read of the finished index: the only part of the build on this thread.
-  const built = faiss.Index.read(file);
-  const index = TenantIndex.restore('hnsw', appliedSeq, { faiss: built, dim, labelFace, labelPerson, dead: [] }, options);
+  // Read on the libuv pool: only wrapping the result happens on this thread.
+  const built = await readFaissIndex(file, 'hnsw');
+  const index = await TenantIndex.restore('hnsw', appliedSeq, { faiss: built, dim, labelFace, labelPerson, dead: [] }, options);
   return { index, labelFace, labelPerson, dim, cpuMs };
 }
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import faiss from 'faiss-node';
+import { readFaissIndex } from './read-faiss-index.js';
+import { decodeSnapshotIdMap, encodeSnapshotIdMap, type SnapshotIdMap } from './snapshot-id-map.js';
 import { TenantIndex, type IndexContents, type IndexKind, type TenantIndexOptions } from './tenant-index.js';
 
 /**
  * One snapshot is one file: the FAISS index exactly as faiss's own `write_index` writes it, then
- * the id map (JSON), then a JSON header and a fixed trailer. FAISS comes first because faiss-node
- * can only read an index from the start of a file (`Index.read(path)`), and faiss stops reading
+ * the id map (JSON lines, see snapshot-id-map.ts), then a JSON header and a fixed trailer. FAISS comes first because faiss-node
+ * can only read an index from the start of a file (`Index.readAsync(path)`), and faiss stops reading
  * where its index ends; the header is found from the end. File paths, not `toBuffer`/`fromBuffer`:
  * faiss-node 0.5 never frees the VectorIOWriter/Reader behind those, so every call would leak the
  * whole index once more, and a buffer would hold a second copy of a gigabyte-sized index anyway.
@@ -15,7 +16,9 @@ import { TenantIndex, type IndexContents, type IndexKind, type TenantIndexOption
 
 const MAGIC = 'VSGSNAP1';
 const TRAILER_BYTES = 4 + MAGIC.length;
-const FORMAT = 1;
+const FORMAT = 2;
+/** Format 1 held the id map as one JSON document; such snapshots are still read. */
+const READABLE_FORMATS = [1, FORMAT];
 
 export interface SnapshotHeader {
   format: number;
@@ -46,12 +49,6 @@ export class SnapshotInvalid extends Error {
   }
 }
 
-interface IdMap {
-  labelFace: readonly string[];
-  labelPerson: readonly string[];
-  dead: readonly number[];
-}
-
 /**
  * Writes `contents` to `path`. The FAISS part is written synchronously (faiss-node has no async
  * write), so call it in the same tick as `contents()` was taken; the rest is asynchronous.
@@ -62,9 +59,9 @@ export async function writeSnapshot(path: string, id: string, kind: IndexKind, a
 }
 
 /** Appends id map, header and trailer to a file that holds a FAISS index (from a build worker). */
-export async function finishSnapshot(path: string, id: string, kind: IndexKind, appliedSeq: bigint, dim: number, idMap: IdMap): Promise<SnapshotHeader> {
+export async function finishSnapshot(path: string, id: string, kind: IndexKind, appliedSeq: bigint, dim: number, idMap: SnapshotIdMap): Promise<SnapshotHeader> {
   const faissBytes = (await stat(path)).size;
-  const idMapJson = Buffer.from(JSON.stringify({ labelFace: idMap.labelFace, labelPerson: idMap.labelPerson, dead: idMap.dead }));
+  const idMapJson = await encodeSnapshotIdMap(idMap);
   const hash = await hashFile(path, faissBytes);
   hash.update(idMapJson);
   const header: SnapshotHeader = {
@@ -133,13 +130,14 @@ export async function readSnapshot(path: string, id: string, options: TenantInde
     await file.close();
   }
   if (hash.update(idMapJson).digest('hex') !== header.sha256) throw new SnapshotInvalid('checksum', `Snapshot ${path} does not match its checksum.`);
-  const idMap = JSON.parse(idMapJson.toString()) as IdMap;
+  const idMap = header.format === 1 ? (JSON.parse(idMapJson.toString()) as SnapshotIdMap) : await decodeSnapshotIdMap(idMapJson, header.vectors, header.vectors - header.faces);
+  if (idMap === null) throw new SnapshotInvalid('count', `Snapshot ${path}: its id map does not hold the ${header.vectors} labels its header counts.`);
   const { labelFace, labelPerson, dead } = idMap;
   if (labelFace.length !== header.vectors || labelPerson.length !== header.vectors || header.vectors - dead.length !== header.faces) {
     throw new SnapshotInvalid('count', `Snapshot ${path}: id map of ${labelFace.length} labels disagrees with its header (${header.vectors}).`);
   }
   // faiss reads its index from the start of the file and stops at its end.
-  const index = header.kind === 'flat' ? faiss.IndexFlatL2.read(path) : faiss.Index.read(path);
+  const index = await readFaissIndex(path, header.kind);
   if (index.ntotal() !== header.vectors || index.getDimension() !== header.dim) {
     throw new SnapshotInvalid('count', `Snapshot ${path}: FAISS holds ${index.ntotal()}×${index.getDimension()}, the header says ${header.vectors}×${header.dim}.`);
   }
@@ -153,7 +151,7 @@ function parseHeader(json: Buffer): SnapshotHeader {
   } catch {
     throw new SnapshotInvalid('format', 'Snapshot header is not JSON.');
   }
-  if (header.format !== FORMAT || (header.kind !== 'flat' && header.kind !== 'hnsw') || !/^\d+$/.test(header.appliedSeq)) {
+  if (!READABLE_FORMATS.includes(header.format) || (header.kind !== 'flat' && header.kind !== 'hnsw') || !/^\d+$/.test(header.appliedSeq)) {
     throw new SnapshotInvalid('format', `Snapshot header of format ${header.format} is not one this version reads.`);
   }
   return header;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReplicaPosition } from '../db/change-log-repository.js';
 import type { ChangeKey } from '../db/change-key.js';
-import type { IndexKey } from './tenant-indexes.js';
+import type { IndexKey } from './index-key.js';
 
 // Compile-time check that the change log's key columns (db/change-key.ts) are exactly IndexKey's
 // fields: a field added to one and not the other fails the typecheck here instead of compacting by

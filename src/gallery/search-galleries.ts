@@ -1,5 +1,6 @@
 import type { FaceHit, SearchScope } from '../search/index.js';
-import type { IndexKey, TenantIndexes } from './tenant-indexes.js';
+import type { IndexKey } from './index-key.js';
+import type { TenantIndexes } from './tenant-indexes.js';
 
 /**
  * The k nearest faces over several galleries' indexes. A person in two of them has the same face

@@ -2,6 +2,7 @@ import { unlink } from 'node:fs/promises';
 import type { FaceIndexSource } from '../db/face-index-source.js';
 import type { IndexKey } from './index-key.js';
 import type { BuiltIndex } from './hnsw-build.js';
+import type { KeyQueue } from './key-queues.js';
 import { finishSnapshot, readSnapshot, SnapshotInvalid, writeSnapshot, type SnapshotProblem } from './snapshot-file.js';
 import { snapshotIdOf, type SnapshotStore } from './snapshot-store.js';
 import type { TenantIndex, TenantIndexOptions } from './tenant-index.js';
@@ -13,9 +14,6 @@ export interface SnapshotPolicy {
   /** A loaded index is written again once this many faces were added or removed since its last snapshot. */
   everyChanges: number;
 }
-
-/** Runs a task in the key's queue (TenantIndexes serialises every change of one index). */
-type KeyQueue = <T>(task: () => Promise<T>) => Promise<T>;
 
 export type SnapshotEvent =
   | { type: 'snapshot-written'; key: IndexKey; faces: number; seq: bigint; bytes: number; ms: number }

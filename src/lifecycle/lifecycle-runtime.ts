@@ -7,8 +7,7 @@ import { runTenantDeletion } from './tenant-deletion.js';
 import { compactChangeLog } from './change-log-compaction.js';
 import { batchPace } from './batch-pace.js';
 import { startReplicaHeartbeat, type ReplicaHeartbeat } from '../gallery/replica-heartbeat.js';
-import type { IndexKey } from '../gallery/tenant-indexes.js';
-import type { SnapshotStore } from '../gallery/index.js';
+import type { IndexKey, SnapshotStore } from '../gallery/index.js';
 
 export interface LifecycleRuntime {
   jobs: LifecycleJobs;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
 import { indexSnapshotRepository } from '../../src/db/index-snapshot-repository.js';
 import { DEFAULT_TENANT_INDEX_OPTIONS, TenantIndexes, directorySnapshotStore, postgresSnapshotStore, type SnapshotStore } from '../../src/gallery/index.js';
-import type { IndexEvent } from '../../src/gallery/tenant-indexes.js';
+import type { IndexEvent } from '../../src/gallery/index.js';
 import { runTenantDeletion } from '../../src/lifecycle/tenant-deletion.js';
 import { tenantLifecycleRepository } from '../../src/db/tenant-lifecycle-repository.js';
 import { createScratchDb, deleteFace, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';

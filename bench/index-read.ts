@@ -4,6 +4,7 @@
  * What reading a finished HNSW index costs this event loop: the lag (p99 and max, sampled as
  * bench:index samples it) while a --size HNSW file is read, before and after issue 16's change:
  * faiss-node's synchronous `Index.read` against the patched `readAsync` (read on the libuv pool),
+ * the same for a snapshot's FAISS write (`write` against `writeAsync`),
  * and the snapshot's id map as one JSON.parse (format 1) against JSON lines parsed with the loop
  * running in between (format 2); TenantIndex.restore (the face lookup, built in turns). First of all,
  * readSnapshot of the whole snapshot as the server loads it.
@@ -120,6 +121,11 @@ async function main(): Promise<void> {
     kept = null;
     const indexAsync = await measure('readFaissIndex (readAsync)', async () => (kept = await readFaissIndex(file, 'hnsw')));
     const index = kept as Awaited<ReturnType<typeof readFaissIndex>>;
+    const copy = `${snapshot}.faiss`;
+    const writeSync = await measure('Index.write (sync)', () => index.write(copy));
+    rmSync(copy);
+    const writeAsync = await measure('writeAsync', () => index.writeAsync(copy));
+    rmSync(copy);
     const restore = await measure('TenantIndex.restore (id map to lookup)', () => TenantIndex.restore('hnsw', 0n, { faiss: index, dim: DIM, ...idMap }));
     kept = null;
     const idMapSync = await measure(`id map JSON.parse (${idMapJson.length} B)`, () => (kept = JSON.parse(idMapJson.toString())));
@@ -127,9 +133,10 @@ async function main(): Promise<void> {
     const idMapChunked = await measure(`id map JSON lines (${idMapLines.length} B)`, async () => (kept = await decodeSnapshotIdMap(idMapLines, size, 0)));
     kept = null;
     void kept;
-    console.log(JSON.stringify({ size, faissBytes: header.faissBytes, idMapBytes: header.idMapBytes, indexSync, indexAsync, restore, idMapSync, idMapChunked, snapshotRead }));
+    console.log(JSON.stringify({ size, faissBytes: header.faissBytes, idMapBytes: header.idMapBytes, indexSync, indexAsync, writeSync, writeAsync, restore, idMapSync, idMapChunked, snapshotRead }));
   } finally {
     rmSync(snapshot, { force: true });
+    rmSync(`${snapshot}.faiss`, { force: true });
     if (!args.keep) rmSync(file, { force: true });
   }
 }

@@ -9,13 +9,14 @@
 #
 # FAISS_NODE_PATCH is applied to a copy of faiss-node's src/faiss.cc (node_modules may be
 # hard-linked to another checkout's): it adds `readAsync(path)`, which reads an index on the libuv
-# pool instead of blocking the event loop, and lets add/train take a Float32Array in place.
+# pool instead of blocking the event loop, `writeAsync(path)` likewise for a write, and lets
+# add/train take a Float32Array in place.
 
 FAISS_DEBIAN_VERSION="1.7.3-2"
 FAISS_VERSION="${FAISS_DEBIAN_VERSION%-*}"
 FAISS_NODE_DIR="$REPO_ROOT/node_modules/faiss-node"
 FAISS_ADDON_TARGET="$FAISS_NODE_DIR/build/Release/faiss-node.node"
-FAISS_NODE_PATCH="$REPO_ROOT/scripts/setup/faiss-node-async-read.patch"
+FAISS_NODE_PATCH="$REPO_ROOT/scripts/setup/faiss-node-async-io.patch"
 
 # faiss's avx2 level compiles with -mavx2 -mfma -mf16c -mpopcnt, so the CPU needs all four;
 # VISAGE_FAISS_VARIANT=generic forces the portable build (e.g. for a cache shared with older CPUs).
@@ -137,7 +138,7 @@ install_faiss_addon() {
 }
 
 # Loads the addon the way the app does (bindings lookup inside faiss-node), checks a search and
-# what the patch adds: add of a Float32Array, and readAsync resolving to the index written.
+# what the patch adds: add of a Float32Array, writeAsync, and readAsync reading back what was written.
 verify_faiss_addon() {
   (cd "$REPO_ROOT" && node -e '
     const faiss = require("faiss-node");
@@ -147,8 +148,7 @@ verify_faiss_addon() {
     index.add(new Float32Array([0, 1, 0, 0]));
     const { labels } = index.search([0, 1, 0, 0], 2);
     if (labels[0] !== 1) throw new Error("faiss-node search returned " + JSON.stringify(labels));
-    index.write(path);
-    faiss.Index.readAsync(path).then((read) => {
+    index.writeAsync(path).then(() => faiss.Index.readAsync(path)).then((read) => {
       if (read.ntotal() !== 2 || read.search([0, 1, 0, 0], 1).labels[0] !== 1) throw new Error("readAsync read back another index");
       return faiss.Index.readAsync(path + ".missing").then(
         () => { throw new Error("readAsync of a missing file resolved"); },
@@ -158,5 +158,5 @@ verify_faiss_addon() {
       console.error(error);
       process.exit(1);
     });
-  ') || die "faiss-node addon at $FAISS_ADDON_TARGET does not load, search or readAsync correctly"
+  ') || die "faiss-node addon at $FAISS_ADDON_TARGET does not load, search, writeAsync or readAsync correctly"
 }

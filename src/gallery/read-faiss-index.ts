@@ -1,7 +1,7 @@
 import faiss, { type Index } from 'faiss-node';
 import type { IndexKind } from './tenant-index.js';
 
-// What scripts/setup/faiss-node-async-read.patch adds to faiss-node 0.5.1 (setup.sh verifies it).
+// What scripts/setup/faiss-node-async-io.patch adds to faiss-node 0.5.1 (setup.sh verifies it).
 declare module 'faiss-node' {
   namespace Index {
     /** Reads an index file on the libuv pool; the event loop only wraps the result. */
@@ -11,6 +11,11 @@ declare module 'faiss-node' {
     function readAsync(fname: string): Promise<IndexFlatL2>;
   }
   interface Index {
+    /**
+     * Writes the index on the libuv pool. Nothing may change the index until the promise
+     * settles; searching it meanwhile is safe. The index is kept alive until then.
+     */
+    writeAsync(fname: string): Promise<void>;
     /** Read in place: no per-element conversion as for a number[]. */
     add(x: Float32Array): void;
     train(x: Float32Array): void;

@@ -50,11 +50,12 @@ export class SnapshotInvalid extends Error {
 }
 
 /**
- * Writes `contents` to `path`. The FAISS part is written synchronously (faiss-node has no async
- * write), so call it in the same tick as `contents()` was taken; the rest is asynchronous.
+ * Writes `contents` to `path`. FAISS is written on the libuv pool (the patched `writeAsync`), and
+ * nothing may change `contents.faiss` until that is done; a caller that must let changes through
+ * sooner writes FAISS itself and calls finishSnapshot (IndexSnapshots does).
  */
 export async function writeSnapshot(path: string, id: string, kind: IndexKind, appliedSeq: bigint, contents: IndexContents): Promise<SnapshotHeader> {
-  contents.faiss.write(path);
+  await contents.faiss.writeAsync(path);
   return finishSnapshot(path, id, kind, appliedSeq, contents.dim, contents);
 }
 

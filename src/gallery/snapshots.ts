@@ -3,7 +3,7 @@ import type { FaceIndexSource } from '../db/face-index-source.js';
 import type { IndexKey } from './index-key.js';
 import type { BuiltIndex } from './hnsw-build.js';
 import type { KeyQueue } from './key-queues.js';
-import { finishSnapshot, readSnapshot, SnapshotInvalid, writeSnapshot, type SnapshotProblem } from './snapshot-file.js';
+import { finishSnapshot, readSnapshot, SnapshotInvalid, type SnapshotProblem } from './snapshot-file.js';
 import { snapshotIdOf, type SnapshotStore } from './snapshot-store.js';
 import type { TenantIndex, TenantIndexOptions } from './tenant-index.js';
 
@@ -121,28 +121,31 @@ export class IndexSnapshots {
   }
 
   /**
-   * Writes a snapshot of `index` in the background. The contents are taken inside the key's
-   * queue, so no catch-up is half applied; the upload runs after the queue has moved on.
+   * Writes a snapshot of `index` in the background. The contents are taken and FAISS is written
+   * inside the key's queue, so no catch-up is half applied and none changes the index while the
+   * libuv pool writes it (searches go on); the id map and the upload follow after the queue has
+   * moved on.
    */
   private schedule(key: IndexKey, index: TenantIndex, serial: KeyQueue): void {
     if (!this.wants(index)) return;
     const id = snapshotIdOf(key);
     void this.prepare(key).then(async (write) => {
       if (write === null) return;
-      const started = await serial(async () => {
+      const { done } = await serial(async () => {
         this.changedSince.delete(id);
-        return { done: write(index) };
+        return write(index);
       });
-      await started.done;
+      await done;
     });
   }
 
   /**
-   * Starts a snapshot of `index`. The returned function must be called in the same tick as the
-   * caller decided the index is consistent (it takes the contents and writes FAISS at once);
-   * its promise settles when the store has the snapshot. Null when one is already in flight.
+   * Starts a snapshot of `index`. The returned function must be called once the caller has
+   * decided the index is consistent, and nothing may change the index until its promise
+   * settles (it takes the contents and writes FAISS); `done` settles when the store has the
+   * snapshot. Null when one is already in flight.
    */
-  private async prepare(key: IndexKey): Promise<((index: TenantIndex) => Promise<void>) | null> {
+  private async prepare(key: IndexKey): Promise<((index: TenantIndex) => Promise<{ done: Promise<void> }>) | null> {
     const id = snapshotIdOf(key);
     if (this.writing.has(id)) return null;
     this.writing.add(id);
@@ -154,22 +157,35 @@ export class IndexSnapshots {
       this.onEvent({ type: 'snapshot-write-failed', key, error });
       return null;
     }
-    return async (index) => {
-      const started = Date.now();
+    const finish = async (rest: () => Promise<void>): Promise<void> => {
       try {
-        const contents = index.contents();
-        if (contents === null) return;
-        const seq = index.appliedSeq;
-        const header = await writeSnapshot(file, id, index.kind, seq, contents);
-        await this.policy.store.put(key, seq, file);
-        const bytes = header.faissBytes + header.idMapBytes;
-        this.onEvent({ type: 'snapshot-written', key, faces: header.faces, seq, bytes, ms: Date.now() - started });
+        await rest();
       } catch (error) {
         await unlink(file).catch(() => undefined);
         this.onEvent({ type: 'snapshot-write-failed', key, error });
       } finally {
         this.writing.delete(id);
       }
+    };
+    return async (index) => {
+      const started = Date.now();
+      const contents = index.contents();
+      const seq = index.appliedSeq;
+      let written: unknown = null;
+      try {
+        await contents?.faiss.writeAsync(file);
+      } catch (error) {
+        written = error;
+      }
+      const done = finish(async () => {
+        if (written !== null) throw written;
+        if (contents === null) return;
+        const header = await finishSnapshot(file, id, index.kind, seq, contents.dim, contents);
+        await this.policy.store.put(key, seq, file);
+        const bytes = header.faissBytes + header.idMapBytes;
+        this.onEvent({ type: 'snapshot-written', key, faces: header.faces, seq, bytes, ms: Date.now() - started });
+      });
+      return { done };
     };
   }
 }

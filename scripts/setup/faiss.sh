@@ -9,6 +9,9 @@
 
 FAISS_DEBIAN_VERSION="1.7.3-2"
 FAISS_VERSION="${FAISS_DEBIAN_VERSION%-*}"
+# Our own patch to faiss's HNSW neighbour loops (its header says why); its hash keys both caches.
+FAISS_PATCH="$REPO_ROOT/scripts/setup/faiss-hnsw-prefetch.patch"
+FAISS_PATCH_ID="$(sha256sum "$FAISS_PATCH" | cut -c1-12)"
 FAISS_NODE_DIR="$REPO_ROOT/node_modules/faiss-node"
 FAISS_ADDON_TARGET="$FAISS_NODE_DIR/build/Release/faiss-node.node"
 
@@ -29,14 +32,14 @@ select_faiss_variant() {
 }
 select_faiss_variant
 
-faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VARIANT"; }
+faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-p$FAISS_PATCH_ID"; }
 
 faiss_node_version() { node -p "require('$FAISS_NODE_DIR/package.json').version"; }
 
 faiss_addon_cache() {
   local abi
   abi="$(node -p process.versions.modules)"
-  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-abi$abi/faiss-node.node"
+  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-p$FAISS_PATCH_ID-abi$abi/faiss-node.node"
 }
 
 faiss_lib_cached() { [ -f "$(faiss_lib_dir)/lib/libfaiss.a" ]; }
@@ -56,6 +59,7 @@ build_faiss_lib() {
   apt_source_into "$work" "faiss=$FAISS_DEBIAN_VERSION"
   src="$work/faiss-$FAISS_VERSION"
   [ -d "$src" ] || die "apt-get source faiss=$FAISS_DEBIAN_VERSION gave no $src"
+  quietly patch -d "$src" -p1 --forward -i "$FAISS_PATCH"
   quietly cmake -S "$src" -B "$src/build" \
     -DCMAKE_BUILD_TYPE=Release \
     -DFAISS_OPT_LEVEL="$FAISS_VARIANT" \

@@ -21,7 +21,7 @@ FROM ${NODE_IMAGE} AS build
 # here first keeps it in a cached layer, so editing source does not reinstall it.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      build-essential cmake dpkg-dev python3 ca-certificates \
+      build-essential cmake dpkg-dev patch python3 ca-certificates \
       libopenblas-dev ffmpeg \
  && rm -rf /var/lib/apt/lists/*
 

@@ -1,6 +1,6 @@
 /**
  * npm run bench:hnsw-tune -- [--size 100000] [--m 32,16] [--efc 100,64,40] [--ef 256,128,64,32] [--queries 200] [--threshold 1.0]
- *                             [--storage flat|sq8]
+ *                             [--storage flat|fp16|sq8]
  *
  * Chooses HNSW parameters: on one clustered face-shaped gallery (bench/support/synthetic-faces.ts),
  * exact results from flat search once, then for every (M, efConstruction) an HNSW build as the
@@ -17,6 +17,7 @@ import { TenantIndex, DEFAULT_TENANT_INDEX_OPTIONS, type TenantIndexOptions } fr
 import { buildHnswInChild } from '../src/gallery/hnsw-build.js';
 import { SyntheticGallery } from './support/synthetic-faces.js';
 import { recall, searchAll } from './support/search-recall.js';
+import { hnswStorageArg } from './support/hnsw-storage-arg.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +43,7 @@ const exact = searchAll(flat, qs, threshold);
 const rows: { m: number; efc: number; ef: number; buildS: number; buildCpuS: number; recall: number; voterRecall: number; p50Ms: number }[] = [];
 for (const m of list(args.m)) {
   for (const efc of list(args.efc)) {
-    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16, storage: args.storage === 'sq8' ? 'sq8' : 'flat' } };
+    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16, storage: hnswStorageArg(args.storage!) } };
     const file = path.join(tmpdir(), `visage-tune-${randomUUID()}.faiss`);
     const t = performance.now();
     const built = (await buildHnswInChild(g.batches(5000), file, 0n, options, () => undefined))!;

@@ -2,7 +2,7 @@
  * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef 256,512] [--m 16] [--efc 64] [--queries 200]
  *                        [--threshold 1.0] [--iid-size 100000] [--tenants 2000] [--tenant-faces 1000]
  *                        [--calls 20000] [--zipf 1.0] [--store directory|postgres] [--build-nice 10]
- *                        [--hnsw-storage flat|sq8]
+ *                        [--hnsw-storage flat|fp16|sq8]
  *
  * Per size n, on clustered face-shaped data (bench/support/synthetic-faces.ts): the flat build
  * (this thread), the HNSW build as the server runs it (a child process on all cores, this process
@@ -34,6 +34,7 @@ import { DIM, rng, SyntheticGallery, type DataShape } from './support/synthetic-
 import { snapshotOnlySource } from './support/snapshot-only-source.js';
 import { recall, searchAll, type Searched } from './support/search-recall.js';
 import { tenantRssMb } from './support/tenant-rss.js';
+import { hnswStorageArg } from './support/hnsw-storage-arg.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,7 +74,7 @@ const optionsFor = (kind: 'flat' | 'hnsw', efSearch = efs[0]!): TenantIndexOptio
   ...DEFAULT_TENANT_INDEX_OPTIONS,
   // Keeps a restored index as it is (no kind-change rebuild, which would need the faces).
   hnswAbove: kind === 'flat' ? 1e9 : 1,
-  hnsw: { m: Number(args.m), efConstruction: Number(args.efc), efSearch, storage: args['hnsw-storage'] === 'sq8' ? 'sq8' : 'flat' },
+  hnsw: { m: Number(args.m), efConstruction: Number(args.efc), efSearch, storage: hnswStorageArg(args['hnsw-storage']!) },
 });
 
 async function buildFlat(g: SyntheticGallery): Promise<{ index: TenantIndex; ms: number }> {

@@ -63,7 +63,7 @@ ensure_system_packages() {
   # fonts-dejavu-core: the evaluation plots' text is rendered with the system fonts.
   local packages=(libopenblas-dev libgomp1 ffmpeg fonts-dejavu-core)
   if needs_faiss_lib_build; then
-    packages+=(cmake dpkg-dev g++ make)
+    packages+=(cmake dpkg-dev g++ make patch)
     apt_ensure_deb_src bookworm
   fi
   needs_addon_build && packages+=(g++ patch)

@@ -4,8 +4,8 @@
 # the internet, so npm's install scripts are off (.npmrc). Instead we build faiss from Debian's
 # source package (AVX2 when the CPU has it: 5-8x faster flat search and HNSW adds than the generic
 # build), then compile the package's own src/faiss.cc against it. Both results are cached:
-# the static library per faiss version + variant, the addon per faiss-node version + variant +
-# Node ABI + our patch, so after `npm ci` on a warm machine this is a file copy.
+# the static library per faiss version + variant + our faiss patch, the addon per faiss-node version +
+# variant + Node ABI + both patches, so after `npm ci` on a warm machine this is a file copy.
 #
 # FAISS_NODE_PATCH is applied to a copy of faiss-node's src/faiss.cc (node_modules may be
 # hard-linked to another checkout's): it adds `readAsync(path)`, which reads an index on the libuv
@@ -14,6 +14,9 @@
 
 FAISS_DEBIAN_VERSION="1.7.3-2"
 FAISS_VERSION="${FAISS_DEBIAN_VERSION%-*}"
+# Our own patch to faiss's HNSW neighbour loops (its header says why); its hash keys both caches.
+FAISS_PATCH="$REPO_ROOT/scripts/setup/faiss-hnsw-prefetch.patch"
+FAISS_PATCH_ID="$(sha256sum "$FAISS_PATCH" | cut -c1-12)"
 FAISS_NODE_DIR="$REPO_ROOT/node_modules/faiss-node"
 FAISS_ADDON_TARGET="$FAISS_NODE_DIR/build/Release/faiss-node.node"
 FAISS_NODE_PATCH="$REPO_ROOT/scripts/setup/faiss-node-async-io.patch"
@@ -35,16 +38,16 @@ select_faiss_variant() {
 }
 select_faiss_variant
 
-faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VARIANT"; }
+faiss_lib_dir() { echo "$VISAGE_CACHE_DIR/faiss/$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-p$FAISS_PATCH_ID"; }
 
 faiss_node_version() { node -p "require('$FAISS_NODE_DIR/package.json').version"; }
 
-# The patch's hash is part of the key: an addon built without (or with an older) patch is never reused.
+# Both patches' hashes are part of the key: an addon built without (or with an older) patch is never reused.
 faiss_addon_cache() {
   local abi patch
   abi="$(node -p process.versions.modules)"
   patch="$(sha256sum "$FAISS_NODE_PATCH" | cut -c1-12)"
-  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-abi$abi-patch$patch/faiss-node.node"
+  echo "$VISAGE_CACHE_DIR/faiss-node/$(faiss_node_version)-faiss$FAISS_DEBIAN_VERSION-$FAISS_VARIANT-p$FAISS_PATCH_ID-abi$abi-patch$patch/faiss-node.node"
 }
 
 faiss_lib_cached() { [ -f "$(faiss_lib_dir)/lib/libfaiss.a" ]; }
@@ -64,6 +67,7 @@ build_faiss_lib() {
   apt_source_into "$work" "faiss=$FAISS_DEBIAN_VERSION"
   src="$work/faiss-$FAISS_VERSION"
   [ -d "$src" ] || die "apt-get source faiss=$FAISS_DEBIAN_VERSION gave no $src"
+  quietly patch -d "$src" -p1 --forward -i "$FAISS_PATCH"
   quietly cmake -S "$src" -B "$src/build" \
     -DCMAKE_BUILD_TYPE=Release \
     -DFAISS_OPT_LEVEL="$FAISS_VARIANT" \

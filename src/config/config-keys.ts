@@ -133,10 +133,10 @@ export const CONFIG_KEYS = {
   hnswStorage: key(
     'VISAGE_INDEX_HNSW_STORAGE',
     'flat',
-    'How new HNSW builds store vectors: flat (float32, exact distances) or sq8 (8-bit, a quarter of the memory, distances approximate; see README, Memory per million faces).',
-    (r): 'flat' | 'sq8' => {
+    'How new HNSW builds store vectors: flat (float32, exact distances), fp16 (half precision: half the memory, distances within ~1e-3) or sq8 (8-bit, a quarter of the memory, distances approximate; see README, Memory per million faces).',
+    (r): 'flat' | 'fp16' | 'sq8' => {
       const v = parseString(r, 'flat');
-      if (v !== 'flat' && v !== 'sq8') throw new Error(`must be flat or sq8, not "${v}"`);
+      if (v !== 'flat' && v !== 'fp16' && v !== 'sq8') throw new Error(`must be flat, fp16 or sq8, not "${v}"`);
       return v;
     },
   ),

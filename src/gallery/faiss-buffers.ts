@@ -77,15 +77,29 @@ export interface HnswParams {
   /** Search-time beam width; faiss's default is 16, far too low for 95 % recall at 512-d. */
   efSearch: number;
   /**
-   * How the vectors are stored: float32 ('flat', the default), or 8-bit scalar-quantised ('sq8',
-   * a quarter of the memory, approximate distances; it must be trained before the first add).
+   * How the vectors are stored: float32 ('flat'), half precision ('fp16': half the memory and the
+   * memory traffic that bounds an HNSW build, distances within ~1e-3 of exact), or 8-bit
+   * scalar-quantised ('sq8', a quarter of the memory, coarser distances). Both quantised stores
+   * must be trained before the first add (a no-op for fp16, but faiss checks the flag).
    */
-  storage?: 'flat' | 'sq8';
+  storage?: HnswStorage;
 }
 
-/** An empty HNSW<m>,Flat (or HNSW<m>_SQ8) L2 index with efConstruction and efSearch set. */
+export const HNSW_STORAGES = ['flat', 'fp16', 'sq8'] as const;
+export type HnswStorage = (typeof HNSW_STORAGES)[number];
+
+export function isHnswStorage(value: string): value is HnswStorage {
+  return (HNSW_STORAGES as readonly string[]).includes(value);
+}
+
+const HNSW_FACTORY_SUFFIX: Record<HnswStorage, string> = { flat: '', fp16: '_SQfp16', sq8: '_SQ8' };
+
+/** Bytes a stored vector takes per dimension. */
+export const HNSW_VALUE_BYTES: Record<HnswStorage, number> = { flat: 4, fp16: 2, sq8: 1 };
+
+/** An empty HNSW<m>,Flat (or HNSW<m>_SQfp16, HNSW<m>_SQ8) L2 index with efConstruction and efSearch set. */
 export function createHnswIndex(dim: number, params: HnswParams): Index {
-  const factory = params.storage === 'sq8' ? `HNSW${params.m}_SQ8` : `HNSW${params.m}`;
+  const factory = `HNSW${params.m}${HNSW_FACTORY_SUFFIX[params.storage ?? 'flat']}`;
   const empty = faiss.Index.fromFactory(dim, factory, faiss.MetricType.METRIC_L2);
   const buf = empty.toBuffer();
   const at = hnswParamsOffset((offset, length) => buf.subarray(offset, offset + length));

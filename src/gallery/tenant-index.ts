@@ -2,7 +2,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { FaceBatch } from '../db/face-index-source.js';
 import type { FaceHit } from '../search/index.js';
 import { CONFIG_DEFAULTS } from '../config/index.js';
-import { createHnswIndex, flatIndexFromVectors, withHnswEfSearch, type FaissIndex, type HnswParams } from './faiss-buffers.js';
+import { createHnswIndex, flatIndexFromVectors, HNSW_VALUE_BYTES, withHnswEfSearch, type FaissIndex, type HnswParams } from './faiss-buffers.js';
 
 export type IndexKind = 'flat' | 'hnsw';
 
@@ -118,7 +118,7 @@ export class TenantIndex {
   estimatedBytes(): number {
     const n = this.labelFace.length;
     const hnsw = this.kind === 'hnsw';
-    const valueBytes = hnsw && this.options.hnsw.storage === 'sq8' ? 1 : 4;
+    const valueBytes = hnsw ? HNSW_VALUE_BYTES[this.options.hnsw.storage ?? 'flat'] : 4;
     const perVector = (this.dim ?? 0) * valueBytes + (hnsw ? this.options.hnsw.m * 2 * 4 + 16 : 0);
     return n * (perVector + 120);
   }
@@ -248,7 +248,7 @@ export class TenantIndex {
       case 'hnsw':
         this.faiss ??= createHnswIndex(dim, this.options.hnsw);
         const values = Array.from(vectors);
-        // A quantised store ('sq8') learns its ranges from the first chunk.
+        // A quantised store ('sq8', 'fp16') is trained on the first chunk.
         if (!this.faiss.isTrained()) this.faiss.train(values);
         this.faiss.add(values);
         return;

@@ -122,14 +122,16 @@ test('changing efSearch on a built HNSW index keeps every face and its identity'
   assert.throws(() => new TenantIndex('flat', 0n).setEfSearch(10), /HNSW/);
 });
 
-test('hnsw with sq8 storage: trained on its first chunk, every face finds itself, distances within quantisation error', async () => {
-  const options: TenantIndexOptions = { ...hnswOptions, hnswAddChunk: 300, hnsw: { ...hnswOptions.hnsw, storage: 'sq8' } };
-  const index = new TenantIndex('hnsw', 0n, options);
-  const vectors = randomUnitVectors(300, DIM, 21);
-  await index.add(batchOf(vectors, DIM));
-  const query = randomUnitVectors(1, DIM, 22);
-  const expected = bruteForce(vectors, DIM, query, 5);
-  const hits = index.search(query, 5);
-  hits.forEach((h, i) => assert.ok(Math.abs(h.distance - expected[i]!.distance) < 0.05, `distance ${h.distance} against ${expected[i]!.distance}`));
-  for (const row of [0, 99, 299]) assert.equal(index.search(vectors.subarray(row * DIM, (row + 1) * DIM), 1)[0]!.faceId, String(row + 1));
-});
+for (const [storage, tolerance] of [['sq8', 0.05], ['fp16', 0.002]] as const) {
+  test(`hnsw with ${storage} storage: trained on its first chunk, every face finds itself, distances within ${tolerance} of exact`, async () => {
+    const options: TenantIndexOptions = { ...hnswOptions, hnswAddChunk: 300, hnsw: { ...hnswOptions.hnsw, storage } };
+    const index = new TenantIndex('hnsw', 0n, options);
+    const vectors = randomUnitVectors(300, DIM, 21);
+    await index.add(batchOf(vectors, DIM));
+    const query = randomUnitVectors(1, DIM, 22);
+    const expected = bruteForce(vectors, DIM, query, 5);
+    const hits = index.search(query, 5);
+    hits.forEach((h, i) => assert.ok(Math.abs(h.distance - expected[i]!.distance) < tolerance, `distance ${h.distance} against ${expected[i]!.distance}`));
+    for (const row of [0, 99, 299]) assert.equal(index.search(vectors.subarray(row * DIM, (row + 1) * DIM), 1)[0]!.faceId, String(row + 1));
+  });
+}

@@ -1,4 +1,4 @@
-// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL --profile DIR --server-flags "--trace-gc"]`
+// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL --profile DIR --server-flags=--trace-gc]`
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
 // that interleave the two so machine load hits both alike:
 //   bare:   the pipeline in this process (decode → detect → align → embed in the same pipeline
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/index.js';
 import { migrate } from '../src/db/index.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { cpuMs, cpuMsOf, threadCpuMs } from './support/proc-cpu.js';
@@ -158,7 +159,7 @@ async function main() {
   await migrate(pool);
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
   const serverFlags = args['server-flags'] ? args['server-flags'].split(' ').filter(Boolean) : [];
-  const server = spawn(process.execPath, [...profiling, ...serverFlags, '--import', 'tsx', 'src/main.ts'], {
+  const server = spawn(process.execPath, [...profiling, ...SERVER_NODE_FLAGS, ...serverFlags, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

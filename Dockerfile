@@ -105,4 +105,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Node directly, not `npm start`, so SIGTERM reaches the server without an npm process in between.
 # tsx caches its transforms under /tmp, the one writable path besides the data dir.
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# --single-threaded-gc: src/server-node-flags.ts says why.
+CMD ["node", "--single-threaded-gc", "--import", "tsx", "src/main.ts"]

@@ -1,4 +1,4 @@
-// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL]`
+// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL --profile DIR --server-flags=--trace-gc]`
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
 // that interleave the two so machine load hits both alike:
 //   bare:   the pipeline in this process (decode → detect → align → embed in the same pipeline
@@ -24,9 +24,11 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/index.js';
 import { migrate } from '../src/db/index.js';
+import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
-import { cpuMs, cpuMsOf } from './support/proc-cpu.js';
+import { cpuMs, cpuMsOf, threadCpuMs } from './support/proc-cpu.js';
+import { createGraphQLPoster, graphqlBody } from './support/graphql-poster.js';
 import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 import { analyze, createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
 
@@ -39,6 +41,8 @@ const { values: args } = parseArgs({
     'models-dir': { type: 'string', default: 'models' },
     /** Write V8 CPU profiles of the server (main thread and workers) into this folder. */
     profile: { type: 'string' },
+    /** Extra node flags for the server process only, e.g. "--trace-gc" (NODE_OPTIONS refuses some). */
+    'server-flags': { type: 'string' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     data: { type: 'string', default: path.resolve('../shared/datasets/faces-dev') },
     port: { type: 'string', default: '4391' },
@@ -154,7 +158,8 @@ async function main() {
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   await migrate(pool);
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
-  const server = spawn(process.execPath, [...profiling, '--import', 'tsx', 'src/main.ts'], {
+  const serverFlags = args['server-flags'] ? args['server-flags'].split(' ').filter(Boolean) : [];
+  const server = spawn(process.execPath, [...profiling, ...SERVER_NODE_FLAGS, ...serverFlags, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -222,10 +227,15 @@ async function main() {
     const bare = (i: number) => analyzer(Buffer.from(probeBytes[i % probeBytes.length]!), { modelId: args.model! });
     for (let i = 0; i < 8; i++) await bare(i);
 
-    const identifyAs = (t: string, galleryIds: string[] | undefined) => async (i: number) => {
-      const started = performance.now();
-      await gql('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data: probes[i % probes.length] }, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } }, t);
-      return performance.now() - started;
+    // Each body serialised once: the client shares the cores with the server it measures.
+    const poster = createGraphQLPoster(`${URL_BASE}/graphql`);
+    const identifyAs = (t: string, galleryIds: string[] | undefined) => {
+      const bodies = probes.map((data) => graphqlBody('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data }, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } }));
+      return async (i: number) => {
+        const started = performance.now();
+        await poster.post(bodies[i % bodies.length]!, t);
+        return performance.now() - started;
+      };
     };
     const identify = identifyAs(token, galleries.length > 0 ? [galleries[0]!] : undefined);
     const identifySolo = solo ? identifyAs(solo.token, undefined) : null;
@@ -243,14 +253,23 @@ async function main() {
     // PostgreSQL backends serving its database, and this process as the HTTP client (all of them
     // share the same cores, so they set how far the server's throughput falls below the bare one).
     const cpu = { bare: 0, serverMain: 0, server: 0, postgres: 0, client: 0 };
+    // Per thread, bare and server alike: where the server's CPU beyond the bare pipeline goes.
+    // Node names nearly all its threads "node"; in creation order they are V8's platform threads
+    // (GC and compilation for every isolate), libuv's pool, then the pipeline workers.
+    const byThread = new Map<number, { name: string; ms: number }>();
+    const bareByThread = new Map<number, { name: string; ms: number }>();
+    const addThreads = (into: typeof byThread, before: typeof byThread, after: typeof byThread) => {
+      for (const [tid, { name, ms }] of after) into.set(tid, { name, ms: (into.get(tid)?.ms ?? 0) + ms - (before.get(tid)?.ms ?? 0) });
+    };
     const backends = async () => (await admin.query('SELECT pid FROM pg_stat_activity WHERE datname = $1', [dbName])).rows.map((r: { pid: number }) => r.pid);
     for (let r = 0; r < Number(args.rounds); r++) {
-      const bareCpu = process.cpuUsage();
+      const [bareCpu, bareThreads] = [process.cpuUsage(), threadCpuMs(process.pid)];
       const bareRun = await measure(bare, n);
       const bareUsed = process.cpuUsage(bareCpu);
+      addThreads(bareByThread, bareThreads, threadCpuMs(process.pid));
       cpu.bare += (bareUsed.user + bareUsed.system) / 1000;
       const pgBefore = cpuMsOf(await backends());
-      const [mainBefore, serverBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!)];
+      const [mainBefore, serverBefore, threadsBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!), threadCpuMs(server.pid!)];
       const clientCpu = process.cpuUsage();
       const from = monotonicUs();
       const serverRun = await measure(identify, n);
@@ -259,6 +278,7 @@ async function main() {
       cpu.client += (clientUsed.user + clientUsed.system) / 1000;
       cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
       cpu.server += cpuMs(server.pid!) - serverBefore;
+      addThreads(byThread, threadsBefore, threadCpuMs(server.pid!));
       for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
       // One gallery of many against a one-gallery tenant: request by request, so load drifts hit both alike.
       let pair: { gallery: number; solo: number } | null = null;
@@ -276,6 +296,8 @@ async function main() {
     }
     const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
     log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
+    const threads = (m: typeof byThread) => [...m].sort((a, b) => a[0] - b[0]).filter(([, t]) => t.ms >= 1).map(([, t]) => `${t.name} ${perRequest(t.ms)}`).join(', ');
+    log(`CPU per request by thread, in creation order: bare ${threads(bareByThread)} ms; server ${threads(byThread)} ms`);
     log(`database transactions per identify: ${(await transactionsPerIdentify(admin, dbName, identify)).toFixed(2)} (pg_stat_database, ${TX_PROBES} serial calls)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
@@ -291,6 +313,7 @@ async function main() {
       galleryFaces: galleryCount > 0 ? facesEach + realFaces : Number(args.synthetic) + realFaces,
       ...(galleryCount > 0 ? await galleryFigures(rounds.map((r) => r.pair!.gallery), rounds.map((r) => r.pair!.solo)) : {}),
     };
+    poster.close();
     if (args.profile) writeFileSync(path.join(args.profile, 'server-window.json'), JSON.stringify({ windows, requests: windows.length * n * 3 }));
     console.log(JSON.stringify(result));
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { migrate } from '../../src/db/index.js';
+import { SERVER_NODE_FLAGS } from '../../src/server-node-flags.js';
 
 export interface BenchServer {
   /** The platform admin token of the server. */
@@ -30,7 +31,7 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
   dbUrl.pathname = `/${dbName}`;
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   await migrate(pool);
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: options.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: admin, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: '0', VISAGE_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc's utime and stime (USER_HZ; 100 on every Linux build we run on). */
 const TICKS_PER_SECOND = 100;
@@ -22,4 +22,24 @@ export function cpuMs(pid: number, tid?: number): number {
 /** The summed CPU milliseconds of several processes (e.g. the PostgreSQL backends of a database). */
 export function cpuMsOf(pids: readonly number[]): Map<number, number> {
   return new Map(pids.map((pid) => [pid, cpuMs(pid)]));
+}
+
+/** CPU milliseconds of each thread of a process so far, by thread id, with the thread's name (/proc comm). */
+export function threadCpuMs(pid: number): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      out.set(Number(tid), { name: Number(tid) === pid ? 'main' : name, ms: cpuMs(pid, Number(tid)) });
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return out;
 }

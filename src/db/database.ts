@@ -14,6 +14,13 @@ export interface Database {
   /** Connection string of the served database (the loopback socket in embedded mode). */
   readonly url: string;
   readonly pool: pg.Pool;
+  /**
+   * Connections for rate-limit and quota counters, whose commits do not wait for the WAL flush
+   * (synchronous_commit off): a PostgreSQL crash may lose the last fraction of a second of counts,
+   * which costs nothing, while each of an identify's three counter writes skips a flush. The
+   * same pool as `pool` in embedded mode (its counters live in memory anyway).
+   */
+  readonly counterPool: pg.Pool;
   readonly prisma: PrismaClient;
   /** True when PostgreSQL LISTEN/NOTIFY reaches other connections (not in PGlite). */
   readonly supportsListen: boolean;
@@ -34,6 +41,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10, options.connectTimeoutMs ?? 5000);
 }
 
+/** Counter writes are single short statements: a few connections serve every request in flight. */
+const COUNTER_CONNECTIONS = 4;
+
 function withPrisma(pool: pg.Pool): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
@@ -43,14 +53,19 @@ async function openExternal(url: string, poolMax: number, connectTimeoutMs: numb
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const prisma = withPrisma(pool);
+  // Measured on this PostgreSQL: an upsert as the limiter writes it cost 0.08 ms of backend CPU and
+  // 0.19-0.33 ms wall with the flush, 0.02 ms and 0.04-0.08 ms without.
+  const counterPool = new pg.Pool({ connectionString: url, max: COUNTER_CONNECTIONS, connectionTimeoutMillis: connectTimeoutMs, options: '-c synchronous_commit=off' });
+  counterPool.on('error', () => undefined);
   return {
     mode: 'external',
     url,
     pool,
+    counterPool,
     prisma,
     supportsListen: true,
     async close() {
-      await closeAll([() => prisma.$disconnect(), () => pool.end()]);
+      await closeAll([() => prisma.$disconnect(), () => pool.end(), () => counterPool.end()]);
     },
   };
 }
@@ -81,6 +96,7 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     mode: 'embedded',
     url,
     pool,
+    counterPool: pool,
     prisma,
     supportsListen: false,
     // Every step runs even if an earlier one fails (a pool already ended, say): a socket server

@@ -106,17 +106,21 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool, options: Ev
       // the outage buffer asks for `durable`, since the buffer file is emptied after.
       const asynchronous = durable ? '' : `set_config('synchronous_commit', 'off', true)`;
       const insert = `INSERT INTO "RecognitionEvent" ("tenantId", ${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT ("id") DO NOTHING`;
+      // Named, so each connection parses and plans it once per shape: the row count, durable and
+      // announce are all its text depends on, and a name must always stand for the same text.
+      const name = `visage-event-insert-${events.length}${durable ? '-durable' : ''}${options.announce ? '-announce' : ''}`;
       if (!options.announce) {
-        await pool.query(`${insert}${asynchronous ? ` RETURNING ${asynchronous}` : ''}`, values);
+        await pool.query({ name, text: `${insert}${asynchronous ? ` RETURNING ${asynchronous}` : ''}`, values });
         return ids;
       }
       // The rows actually inserted, IDS_PER_NOTICE ids per notification (the payload limit).
-      await pool.query(
-        `WITH inserted AS (${insert} RETURNING "id"${asynchronous ? `, ${asynchronous}` : ''})
+      await pool.query({
+        name,
+        text: `WITH inserted AS (${insert} RETURNING "id"${asynchronous ? `, ${asynchronous}` : ''})
          SELECT pg_notify('${RECOGNITION_EVENTS_CHANNEL}', json_build_object('tenantId', $1::text, 'ids', array_agg("id"::text))::text)
          FROM (SELECT "id", (row_number() OVER () - 1) / ${IDS_PER_NOTICE} AS chunk FROM inserted) c GROUP BY chunk`,
         values,
-      );
+      });
       return ids;
     },
 

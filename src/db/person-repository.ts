@@ -69,10 +69,12 @@ export function personRepository(prisma: PrismaClient, pool: pg.Pool) {
     async byIds(tenantId: string, ids: readonly string[]): Promise<PersonRecord[]> {
       const valid = ids.filter(isUuid);
       if (valid.length === 0) return [];
-      const { rows } = await pool.query<PersonRecord>(
-        `SELECT id::text AS id, "tenantId"::text AS "tenantId", "displayName", "externalId", metadata, "createdAt", "updatedAt" FROM "Person" WHERE "tenantId" = $1 AND id = ANY($2::uuid[])`,
-        [tenantId, valid],
-      );
+      // Named (prepared once per connection): every identify with a face runs it.
+      const { rows } = await pool.query<PersonRecord>({
+        name: 'visage-people-by-ids',
+        text: `SELECT id::text AS id, "tenantId"::text AS "tenantId", "displayName", "externalId", metadata, "createdAt", "updatedAt" FROM "Person" WHERE "tenantId" = $1 AND id = ANY($2::uuid[])`,
+        values: [tenantId, valid],
+      });
       return rows;
     },
     async byExternalId(tenantId: string, externalId: string): Promise<PersonRecord | null> {

@@ -12,7 +12,8 @@ export type CreateLimiter = (spec: LimiterSpec) => RateLimiterAbstract;
 
 /**
  * Counters every replica shares: rate-limiter-flexible's PostgreSQL store on the "RateLimit"
- * table (created by a migration, so the library runs no DDL), with an in-memory limiter as its
+ * table (created by a migration, so the library runs no DDL), on connections whose commits do
+ * not wait for the WAL flush (Database.counterPool), with an in-memory limiter as its
  * insurance while the database cannot answer. The embedded database serves one process, so its
  * counters stay in memory.
  */
@@ -22,7 +23,7 @@ export function limiterFactory(db: Database): CreateLimiter {
     if (db.mode === 'embedded') return new RateLimiterMemory(options);
     return new RateLimiterPostgres({
       ...options,
-      storeClient: db.pool,
+      storeClient: db.counterPool,
       storeType: 'pool',
       tableName: 'RateLimit',
       tableCreated: true,

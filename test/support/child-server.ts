@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ADMIN_TOKEN, KEY_HASH_SECRET } from './test-server.js';
 import { freePort } from './free-port.js';
+import { SERVER_NODE_FLAGS } from '../../src/server-node-flags.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -17,7 +18,7 @@ export interface ChildServer {
 /** `npm start`'s entry point as a separate OS process: a second replica, killable for real. */
 export async function spawnServer(env: Record<string, string>, port?: number): Promise<ChildServer> {
   const chosen = port ?? (await freePort());
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(chosen), VISAGE_METRICS_PORT: '0', HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN_TOKEN, VISAGE_KEY_HASH_SECRET: KEY_HASH_SECRET, VISAGE_LOG_LEVEL: 'warn', VISAGE_NEW_TENANT_MODEL: 'face-arcface-512', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -120,9 +120,9 @@ export const CONFIG_KEYS = {
     'Least recently used tenant indexes are dropped (and reloaded on demand) while their total estimate exceeds this; 0 = no limit.',
     (r) => parseIntIn(r, 0, 0, 10_000_000),
   ),
-  // 32 and 100, not the cheaper 16 and 64: at 1M clustered faces (bench:index, idle) 16/64 built in
-  // 11.3 min but kept voter recall 0.814 at ef 256; 32/100 took 23.3 min (flat serves meanwhile)
-  // and kept 0.993, recall@10 0.957 at 5.7 ms. Missed voters are wrong answers; a slow build is not.
+  // 32 and 100, not the cheaper 16 and 64: at 1M clustered faces (bench:index, idle) 16/64 kept
+  // voter recall 0.814 at ef 256, 32/100 0.993. Missed voters are wrong answers; a slow build is
+  // not. With fp16 storage and the patched faiss, 32/100 builds 1M in 8.5 min (23.3 min before).
   hnswM: key('VISAGE_INDEX_HNSW_M', '32', 'HNSW graph degree of new builds: memory per face, build time and recall (see npm run bench:hnsw-tune).', (r) => parseIntIn(r, 32, 4, 128)),
   hnswEfConstruction: key(
     'VISAGE_INDEX_HNSW_EF_CONSTRUCTION',
@@ -132,15 +132,22 @@ export const CONFIG_KEYS = {
   ),
   hnswStorage: key(
     'VISAGE_INDEX_HNSW_STORAGE',
-    'flat',
+    'fp16',
     'How new HNSW builds store vectors: flat (float32, exact distances), fp16 (half precision: half the memory, distances within ~1e-3) or sq8 (8-bit, a quarter of the memory, distances approximate; see README, Memory per million faces).',
     (r): 'flat' | 'fp16' | 'sq8' => {
-      const v = parseString(r, 'flat');
+      const v = parseString(r, 'fp16');
       if (v !== 'flat' && v !== 'fp16' && v !== 'sq8') throw new Error(`must be flat, fp16 or sq8, not "${v}"`);
       return v;
     },
   ),
-  hnswEfSearch: key('VISAGE_INDEX_HNSW_EF_SEARCH', '256', 'HNSW search depth: higher is more exact and slower (see npm run bench:index).', (r) => parseIntIn(r, 256, 1, 100_000)),
+  // 512: at 1M clustered faces (fp16, patched faiss) recall@10 0.961 and voter recall 0.996 at
+  // 3.0 ms p50, where 256 kept 0.948 / 0.991 at 1.4 ms.
+  hnswEfSearch: key(
+    'VISAGE_INDEX_HNSW_EF_SEARCH',
+    '512',
+    'HNSW search depth of new builds: higher is more exact and slower (see npm run bench:index).',
+    (r) => parseIntIn(r, 512, 1, 100_000),
+  ),
   indexWaitMs: key('VISAGE_INDEX_WAIT_MS', '30000', 'How long a request waits for a loading index before INDEX_UNAVAILABLE.', (r) => parseIntIn(r, 30_000, 1, 3_600_000)),
   syncIntervalMs: key('VISAGE_SYNC_INTERVAL_MS', '5000', 'Period of the catch-up that repairs a missed face-change notification.', (r) => parseIntIn(r, 5000, 100, 3_600_000)),
   eagerTenants: key('VISAGE_EAGER_TENANTS', '', 'Comma-separated tenant slugs whose indexes load at start-up.', (r) => parseList(r)),

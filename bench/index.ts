@@ -1,5 +1,5 @@
 /**
- * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef 256,512] [--m 16] [--efc 64] [--queries 200]
+ * npm run bench:index -- [--sizes 100000,1000000] [--hnsw-sizes <default: all sizes>] [--ef <server's efSearch>,256] [--m 32] [--efc 100] (defaults: the server's) [--queries 200]
  *                        [--threshold 1.0] [--iid-size 100000] [--tenants 2000] [--tenant-faces 1000]
  *                        [--calls 20000] [--zipf 1.0] [--store directory|postgres] [--build-nice 10]
  *                        [--hnsw-storage flat|fp16|sq8]
@@ -40,7 +40,8 @@ const { values: args } = parseArgs({
   options: {
     sizes: { type: 'string', default: '100000' },
     'hnsw-sizes': { type: 'string' },
-    ef: { type: 'string', default: '256,512' },
+    // The first is the headline: by default the server's own efSearch.
+    ef: { type: 'string', default: `${DEFAULT_TENANT_INDEX_OPTIONS.hnsw.efSearch},256` },
     efc: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.efConstruction) },
     m: { type: 'string', default: String(DEFAULT_TENANT_INDEX_OPTIONS.hnsw.m) },
     'hnsw-storage': { type: 'string', default: DEFAULT_TENANT_INDEX_OPTIONS.hnsw.storage ?? 'flat' },

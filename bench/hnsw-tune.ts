@@ -17,7 +17,8 @@ import { TenantIndex, DEFAULT_TENANT_INDEX_OPTIONS, type TenantIndexOptions } fr
 import { buildHnswInChild } from '../src/gallery/hnsw-build.js';
 import { SyntheticGallery } from './support/synthetic-faces.js';
 import { recall, searchAll } from './support/search-recall.js';
-import { hnswStorageArg } from './support/hnsw-storage-arg.js';
+import { HNSW_STORAGES } from '../src/config/hnsw-storage.js';
+import { parseOneOf } from '../src/config/parsers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,7 +44,7 @@ const exact = searchAll(flat, qs, threshold);
 const rows: { m: number; efc: number; ef: number; buildS: number; buildCpuS: number; recall: number; voterRecall: number; p50Ms: number }[] = [];
 for (const m of list(args.m)) {
   for (const efc of list(args.efc)) {
-    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16, storage: hnswStorageArg(args.storage!) } };
+    const options: TenantIndexOptions = { ...DEFAULT_TENANT_INDEX_OPTIONS, hnswAbove: 1, hnsw: { m, efConstruction: efc, efSearch: 16, storage: parseOneOf(args.storage, HNSW_STORAGES, 'flat') } };
     const file = path.join(tmpdir(), `visage-tune-${randomUUID()}.faiss`);
     const t = performance.now();
     const built = (await buildHnswInChild(g.batches(5000), file, 0n, options, () => undefined))!;

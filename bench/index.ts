@@ -34,7 +34,8 @@ import { DIM, rng, SyntheticGallery, type DataShape } from './support/synthetic-
 import { snapshotOnlySource } from './support/snapshot-only-source.js';
 import { recall, searchAll, type Searched } from './support/search-recall.js';
 import { tenantRssMb } from './support/tenant-rss.js';
-import { hnswStorageArg } from './support/hnsw-storage-arg.js';
+import { HNSW_STORAGES } from '../src/config/hnsw-storage.js';
+import { parseOneOf } from '../src/config/parsers.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,7 +76,7 @@ const optionsFor = (kind: 'flat' | 'hnsw', efSearch = efs[0]!): TenantIndexOptio
   ...DEFAULT_TENANT_INDEX_OPTIONS,
   // Keeps a restored index as it is (no kind-change rebuild, which would need the faces).
   hnswAbove: kind === 'flat' ? 1e9 : 1,
-  hnsw: { m: Number(args.m), efConstruction: Number(args.efc), efSearch, storage: hnswStorageArg(args['hnsw-storage']!) },
+  hnsw: { m: Number(args.m), efConstruction: Number(args.efc), efSearch, storage: parseOneOf(args['hnsw-storage'], HNSW_STORAGES, 'flat') },
 });
 
 async function buildFlat(g: SyntheticGallery): Promise<{ index: TenantIndex; ms: number }> {

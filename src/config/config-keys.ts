@@ -4,9 +4,10 @@
  */
 import { availableParallelism } from 'node:os';
 import { GRAPH_LEVELS, type GraphLevel } from './graph-level.js';
+import { HNSW_STORAGES } from './hnsw-storage.js';
 import { LIFECYCLE_CONFIG_KEYS } from './lifecycle-keys.js';
 import { SNAPSHOT_CONFIG_KEYS } from './snapshot-keys.js';
-import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseSecret, parseString } from './parsers.js';
+import { parseBool, parseBytes, parseFloatIn, parseIntIn, parseList, parseOneOf, parseSecret, parseString } from './parsers.js';
 
 export interface ConfigKey<T> {
   readonly env: string;
@@ -134,11 +135,7 @@ export const CONFIG_KEYS = {
     'VISAGE_INDEX_HNSW_STORAGE',
     'fp16',
     'How new HNSW builds store vectors: flat (float32, exact distances), fp16 (half precision: half the memory, distances within ~1e-3) or sq8 (8-bit, a quarter of the memory, distances approximate; see README, Memory per million faces).',
-    (r): 'flat' | 'fp16' | 'sq8' => {
-      const v = parseString(r, 'fp16');
-      if (v !== 'flat' && v !== 'fp16' && v !== 'sq8') throw new Error(`must be flat, fp16 or sq8, not "${v}"`);
-      return v;
-    },
+    (r) => parseOneOf(r, HNSW_STORAGES, 'fp16'),
   ),
   // 512: at 1M clustered faces (fp16, patched faiss) recall@10 0.961 and voter recall 0.996 at
   // 3.0 ms p50, where 256 kept 0.948 / 0.991 at 1.4 ms.

@@ -53,3 +53,12 @@ export function parseBytes(raw: string | undefined, fallback: number): number {
   const unit = UNITS[(match[2] ?? 'b').toLowerCase()] ?? 1;
   return Math.floor(Number(match[1]) * unit);
 }
+
+/** One of `allowed` (unset or empty is `fallback`). */
+export function parseOneOf<T extends string>(raw: string | undefined, allowed: readonly T[], fallback: T): T {
+  const value = parseString(raw, fallback);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new Error(`must be ${allowed.slice(0, -1).join(', ')} or ${allowed[allowed.length - 1]}, not "${value}"`);
+  }
+  return value as T;
+}

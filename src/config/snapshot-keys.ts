@@ -1,11 +1,12 @@
-import { parseIntIn, parseString } from './parsers.js';
+import { parseIntIn, parseOneOf } from './parsers.js';
 
 // Same shape as config-keys.ts's ConfigKey, which spreads this table in (importing it back would be a cycle).
 function key<T>(env: string, defaultText: string | undefined, doc: string, parse: (raw: string | undefined) => T) {
   return { env, doc, defaultText, parse };
 }
 
-export type SnapshotStoreKind = 'postgres' | 'directory' | 'off';
+const SNAPSHOT_STORE_KINDS = ['postgres', 'directory', 'off'] as const;
+export type SnapshotStoreKind = (typeof SNAPSHOT_STORE_KINDS)[number];
 
 /** Index snapshots and builds (README, Large galleries). */
 export const SNAPSHOT_CONFIG_KEYS = {
@@ -13,11 +14,7 @@ export const SNAPSHOT_CONFIG_KEYS = {
     'VISAGE_SNAPSHOT_STORE',
     'postgres',
     'Where index snapshots are kept so a restart or a new replica loads a tenant index instead of rebuilding it: postgres (chunked, in the database), directory (VISAGE_SNAPSHOT_DIR, e.g. a ReadWriteMany volume all replicas mount) or off.',
-    (r): SnapshotStoreKind => {
-      const v = parseString(r, 'postgres');
-      if (v !== 'postgres' && v !== 'directory' && v !== 'off') throw new Error(`must be postgres, directory or off, not "${v}"`);
-      return v;
-    },
+    (r) => parseOneOf(r, SNAPSHOT_STORE_KINDS, 'postgres'),
   ),
   snapshotDir: key('VISAGE_SNAPSHOT_DIR', 'VISAGE_DATA_DIR/snapshots', 'Snapshot folder for VISAGE_SNAPSHOT_STORE=directory.', (r) => (r === undefined || r === '' ? undefined : r)),
   snapshotMinFaces: key('VISAGE_SNAPSHOT_MIN_FACES', '1000', 'Indexes with fewer faces get no snapshot (reading them from the database is as fast).', (r) => parseIntIn(r, 1000, 0, 1_000_000_000)),

@@ -3,6 +3,7 @@ import { closeSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import faiss, { type Index, type IndexFlatL2 } from 'faiss-node';
+import type { HnswStorage } from '../config/hnsw-storage.js';
 
 /**
  * faiss-node only accepts vectors as number[] (about 150 ns per float, so 100k × 512 costs ~7 s)
@@ -83,13 +84,6 @@ export interface HnswParams {
    * must be trained before the first add (a no-op for fp16, but faiss checks the flag).
    */
   storage?: HnswStorage;
-}
-
-export const HNSW_STORAGES = ['flat', 'fp16', 'sq8'] as const;
-export type HnswStorage = (typeof HNSW_STORAGES)[number];
-
-export function isHnswStorage(value: string): value is HnswStorage {
-  return (HNSW_STORAGES as readonly string[]).includes(value);
 }
 
 const HNSW_FACTORY_SUFFIX: Record<HnswStorage, string> = { flat: '', fp16: '_SQfp16', sq8: '_SQ8' };

@@ -35,3 +35,18 @@ it('README documents every configuration key (run npm run config:docs and paste 
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   assert.ok(readme.includes(configDocsMarkdown()), 'README.md configuration table is out of date: paste the output of `npm run config:docs`');
 });
+
+it('one-of keys take their listed values and name them when refused', () => {
+  const config = loadConfig({ VISAGE_INDEX_HNSW_STORAGE: 'sq8', VISAGE_SNAPSHOT_STORE: 'directory' });
+  assert.equal(config.hnswStorage, 'sq8');
+  assert.equal(config.snapshotStore, 'directory');
+  assert.equal(loadConfig({ VISAGE_INDEX_HNSW_STORAGE: '' }).hnswStorage, 'fp16');
+  assert.throws(
+    () => loadConfig({ VISAGE_INDEX_HNSW_STORAGE: 'int4', VISAGE_SNAPSHOT_STORE: 's3' }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.deepEqual(err.problems, ['VISAGE_INDEX_HNSW_STORAGE: must be flat, fp16 or sq8, not "int4"', 'VISAGE_SNAPSHOT_STORE: must be postgres, directory or off, not "s3"']);
+      return true;
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { closeSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import path from 'node:path';
 import faiss, { type Index, type IndexFlatL2 } from 'faiss-node';
@@ -22,40 +22,24 @@ const FLAT_FOURCC = 'IxF2';
 const HNSW_FOURCCS = ['IHNf', 'IHNs'];
 // fourcc, d (i32), ntotal (i64), two dummies (i64), is_trained (u8), metric_type (i32)
 const HEADER_BYTES = 4 + 4 + 8 + 8 + 8 + 1 + 4;
-const FLAT_LAYOUT_OK = endianness() === 'LE' && probeFlatLayout();
+let flatLayoutOk: boolean | undefined;
 
-/** An IndexFlatL2 holding `vectors` (row-major, n × dim), built without number[] conversion. */
+/** An IndexFlatL2 holding `vectors` (row-major, n × dim), added in place (the faiss-node patch takes a Float32Array). */
 export function flatIndexFromVectors(dim: number, vectors: Float32Array): IndexFlatL2 {
   const n = vectors.length / dim;
   if (!Number.isInteger(n)) throw new Error(`Vector data of length ${vectors.length} is not a multiple of ${dim}.`);
-  if (!FLAT_LAYOUT_OK) {
-    const index = new faiss.IndexFlatL2(dim);
-    if (n > 0) index.add(Array.from(vectors));
-    return index;
-  }
-  // Through a file, not fromBuffer: faiss-node 0.5.1's fromBuffer never frees its VectorIOReader,
-  // leaking a copy of every buffer it reads (measured: 20 × 40 MB read → +776 MB RSS after GC),
-  // while read_index from a path frees all it allocates. The file lives for one call.
-  const file = path.join(tmpdir(), `visage-flat-${randomUUID()}.faiss`);
-  let index: IndexFlatL2;
-  try {
-    writeFileSync(file, flatIndexBytes(dim, vectors));
-    index = faiss.IndexFlatL2.read(file);
-  } finally {
-    rmSync(file, { force: true });
-  }
-  if (index.ntotal() !== n || index.getDimension() !== dim) {
-    throw new Error(`faiss read back ${index.ntotal()}×${index.getDimension()} from a ${n}×${dim} flat buffer.`);
-  }
+  const index = new faiss.IndexFlatL2(dim);
+  if (n > 0) index.add(vectors);
   return index;
 }
 
 /**
- * The bytes faiss's write_index produces for an IndexFlatL2 of `vectors`: what `fromBuffer` reads,
- * and a file `IndexFlatL2.read` reads (the bench writes many snapshots without a faiss round trip).
+ * The bytes faiss's write_index produces for an IndexFlatL2 of `vectors`: a file `IndexFlatL2.read`
+ * reads (the bench writes many snapshots without a faiss object each).
  */
 export function flatIndexBytes(dim: number, vectors: Float32Array): Buffer {
-  if (!FLAT_LAYOUT_OK) throw new Error('This faiss build does not use the flat layout this code writes.');
+  flatLayoutOk ??= endianness() === 'LE' && probeFlatLayout();
+  if (!flatLayoutOk) throw new Error('This faiss build does not use the flat layout this code writes.');
   const n = vectors.length / dim;
   const buf = Buffer.allocUnsafe(HEADER_BYTES + 8 + vectors.byteLength);
   let o = buf.write(FLAT_FOURCC, 0, 'latin1');
@@ -150,7 +134,7 @@ function hnswParamsOffset(read: (offset: number, length: number) => Buffer): num
   return o + 8; // after entry_point and max_level
 }
 
-/** The flat layout is confirmed once per process against an index faiss built itself. */
+/** The flat layout is confirmed once per process, on first use, against an index faiss built itself. */
 function probeFlatLayout(): boolean {
   const probe = new faiss.IndexFlatL2(2);
   probe.add([0.5, -1.25, 3, 4]);

@@ -96,14 +96,14 @@ test('the kind follows the configured HNSW size', () => {
   assert.equal(TenantIndex.kindFor(200_001), 'hnsw');
 });
 
-test('a flat index built from a buffer answers exactly like one built with add()', async () => {
+test('a flat index built from a Float32Array answers exactly like one built from number[]', async () => {
   const vectors = randomUnitVectors(30, DIM, 15);
-  const fromBuffer = flatIndexFromVectors(DIM, vectors);
+  const fromTyped = flatIndexFromVectors(DIM, vectors);
   const faiss = (await import('faiss-node')).default;
   const viaAdd = new faiss.IndexFlatL2(DIM);
   viaAdd.add(Array.from(vectors));
   const query = Array.from(randomUnitVectors(1, DIM, 16));
-  assert.deepEqual(fromBuffer.search(query, 30), viaAdd.search(query, 30));
+  assert.deepEqual(fromTyped.search(query, 30), viaAdd.search(query, 30));
 });
 
 test('changing efSearch on a built HNSW index keeps every face and its identity', async () => {

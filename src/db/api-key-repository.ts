@@ -65,9 +65,9 @@ export function apiKeyRepository(prisma: PrismaClient, pool: pg.Pool) {
      * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
      * tenant's status and settings come in the same read (one round trip: Prisma's relation select
      * costs a second query), so a suspension, deletion or settings change is seen by the next
-     * request, and identify needs no further read for its settings.
+     * request, and identify needs no further read for its settings. On every request, so through
+     * pg, not Prisma, whose query pipeline cost more CPU than the read (bench:identify profile).
      */
-    /** On every request: through pg, not Prisma, whose query pipeline cost more CPU than the read (bench:identify profile). */
     async byPrefixForAuth(prefix: string): Promise<KeyForAuth | null> {
       // Named (prepared once per connection): it runs on every request, and planning the join cost
       // PostgreSQL more than executing it (0.09-0.11 ms of backend CPU unnamed, 0.02-0.04 named).

@@ -111,7 +111,6 @@ class BuildChild {
   }
 }
 
-
 /** Under tsx the sources are .ts and the child needs the loader; compiled, it runs the .js. */
 function spawnBuildProcess(niceSteps: number): ChildProcess {
   const here = import.meta.url;

@@ -58,6 +58,8 @@ async function signIn(page: Page, secret: string, how: 'mouse' | 'keyboard' = 'm
   if (how === 'keyboard') await page.keyboard.press('Enter');
   else await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor(WAIT);
+  // The console then moves from #/ to its first page; a test's own goto before that move would be overridden.
+  await page.waitForFunction('location.hash.length > 2', null, WAIT);
 }
 
 describe('admin console', () => {

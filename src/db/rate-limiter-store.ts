@@ -13,7 +13,7 @@ export type CreateLimiter = (spec: LimiterSpec) => RateLimiterAbstract;
 /**
  * Counters every replica shares: rate-limiter-flexible's PostgreSQL store on the "RateLimit"
  * table (created by a migration, so the library runs no DDL), on connections whose commits do
- * not wait for the WAL flush (Database.counterPool), with an in-memory limiter as its
+ * not wait for the WAL flush, pipelined (Database.counters), with an in-memory limiter as its
  * insurance while the database cannot answer. The embedded database serves one process, so its
  * counters stay in memory.
  */
@@ -23,8 +23,8 @@ export function limiterFactory(db: Database): CreateLimiter {
     if (db.mode === 'embedded') return new RateLimiterMemory(options);
     return new RateLimiterPostgres({
       ...options,
-      storeClient: db.counterPool,
-      storeType: 'pool',
+      storeClient: db.counters,
+      storeType: 'client',
       tableName: 'RateLimit',
       tableCreated: true,
       // Once a key is over a short (per-second) limit, further requests in the window are refused

@@ -125,8 +125,16 @@ export function createLimitsService(deps: LimitsServiceDeps) {
     async checkRequest(viewer: Viewer): Promise<void> {
       if (viewer.kind !== 'tenant') return;
       const limits = await limitsOf(viewer.tenantId);
-      await spend('requestsPerSecondPerKey', viewer.keyId, limits.requestsPerSecondPerKey, 1, () => `This API key may send ${limits.requestsPerSecondPerKey} requests per second; slow down and retry.`);
-      await spend('requestsPerSecondPerTenant', viewer.tenantId, limits.requestsPerSecondPerTenant, 1, () => `This tenant may send ${limits.requestsPerSecondPerTenant} requests per second across its keys; slow down and retry.`);
+      // Both at once, so they share one round trip (Database.counters); a refusal by either gives
+      // back the other's point, as if the second had never been asked.
+      const spent = await Promise.allSettled([
+        spend('requestsPerSecondPerKey', viewer.keyId, limits.requestsPerSecondPerKey, 1, () => `This API key may send ${limits.requestsPerSecondPerKey} requests per second; slow down and retry.`),
+        spend('requestsPerSecondPerTenant', viewer.tenantId, limits.requestsPerSecondPerTenant, 1, () => `This tenant may send ${limits.requestsPerSecondPerTenant} requests per second across its keys; slow down and retry.`),
+      ]);
+      const refused = spent.find((s) => s.status === 'rejected');
+      if (!refused) return;
+      await Promise.all(spent.map((s) => (s.status === 'fulfilled' ? s.value().catch(() => undefined) : undefined)));
+      throw refused.reason;
     },
 
     /** One identify, identifyFrames or identifyVideo call. Other roles pass through to the use case's FORBIDDEN. */

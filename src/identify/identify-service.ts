@@ -66,7 +66,8 @@ export function createIdentifyService(deps: IdentifyDeps) {
   const cap = deps.maxFacesCap ?? 50;
 
   return {
-    async identify(viewer: Viewer, input: IdentifyInput) {
+    /** `reservation` (the call's quota, spent while the image is analysed) must hold before anything is stored. */
+    async identify(viewer: Viewer, input: IdentifyInput, reservation?: Promise<unknown>) {
       const started = performance.now();
       const v = requireTenant(viewer, 'identify');
       const settings = await deps.settings(v);
@@ -104,6 +105,7 @@ export function createIdentifyService(deps: IdentifyDeps) {
         faces.length === 0
           ? [{ ...base, personId: null, decision: 'NO_FACE', distance: null, votes: null, box: null }]
           : faces.map((f, i) => ({ ...base, personId: f.person?.id ?? null, decision: f.person ? 'MATCH' : 'UNKNOWN', distance: f.distance, votes: f.votes, box: f.box, faceQuality: f.quality.sharpness, margin: margins[i] ?? null, callStart: i === 0 }));
+      await reservation;
       const eventIds = await deps.repos.events.insertMany(v.tenantId, events);
       const timingsMs = { ...analyzed.timingsMs, search: searchMs, total: performance.now() - started };
       deps.onIdentified?.(v.tenantId, events.map((e) => e.decision), timingsMs);

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import { AppError } from '../errors.js';
 import { CAPABILITIES, requirePlatform, type Capability, type TenantViewer, type Viewer } from '../auth/index.js';
@@ -42,6 +43,10 @@ export function createLimitsService(deps: LimitsServiceDeps) {
   const cacheMs = deps.cacheMs ?? 5000;
   const cached = new Map<string, { limits: TenantLimits; until: number }>();
   const limiters = new Map<string, RateLimiterAbstract>();
+  // Daily quotas a tenant was just refused, answered from memory for a while: identify spends its
+  // quota while the image is analysed (guard-services.ts), so without this a tenant over its quota
+  // would buy an analysis with every refused call. Re-checked after `cacheMs`, like the limits.
+  const exhausted = new LRUCache<string, { points: number; resetsAt: number; recheckAt: number }>({ max: 10_000 });
 
   function limiter(name: Windowed, points: number): RateLimiterAbstract {
     const id = `${name}:${points}`;
@@ -81,14 +86,24 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       deps.onRejected?.(name);
       throw limitError(code, `${describe()} (this request alone needs ${points}).`, null, name);
     }
+    const memo = `${name}:${key}`;
+    const known = exhausted.get(memo);
+    if (known && points >= known.points && Date.now() < known.recheckAt) {
+      deps.onRejected?.(name);
+      throw limitError(code, describe(), Math.max(1, known.resetsAt - Date.now()), name);
+    }
     try {
       await limiter(name, limit).consume(key, points);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      if (code === 'QUOTA_EXCEEDED') await limiter(name, limit).reward(key, points).catch(() => undefined);
+      if (code === 'QUOTA_EXCEEDED') {
+        await limiter(name, limit).reward(key, points).catch(() => undefined);
+        exhausted.set(memo, { points, resetsAt: Date.now() + err.msBeforeNext, recheckAt: Date.now() + Math.min(cacheMs, err.msBeforeNext) });
+      }
       deps.onRejected?.(name);
       throw limitError(code, describe(), err.msBeforeNext, name);
     }
+    exhausted.delete(memo);
     return async () => {
       await limiter(name, limit).reward(key, points);
     };
@@ -185,6 +200,7 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       const next = mergeOverrides(stored, input);
       await repos.tenantLimits.setLimits(tenantId, next);
       cached.delete(tenantId);
+      for (const name of ['identifyPerDay', 'enrolledImagesPerDay'] as const) exhausted.delete(`${name}:${tenantId}`);
       return effectiveLimits(next, defaults);
     },
   };

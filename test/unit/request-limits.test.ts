@@ -4,7 +4,9 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { createLimitsService } from '../../src/quotas/limits-service.js';
 import type { TenantLimits } from '../../src/quotas/tenant-limits.js';
 import type { TenantViewer } from '../../src/auth/index.js';
-import { isAppError } from '../../src/errors.js';
+import { AppError, isAppError } from '../../src/errors.js';
+import { guardServices, type Guardable } from '../../src/quotas/guard-services.js';
+import type { LimitsService } from '../../src/quotas/limits-service.js';
 
 const DEFAULTS: TenantLimits = { requestsPerSecondPerKey: 2, requestsPerSecondPerTenant: 3, identifyPerDay: 100, enrolledImagesPerDay: 100, maxPeople: 10, maxFaces: 10 };
 
@@ -36,4 +38,60 @@ test('a request refused by its key’s rate gives back the tenant point it spent
   await limits.checkRequest(viewer('key-b'));
   await assert.rejects(limits.checkRequest(viewer('key-c')), (err) => isAppError(err) && err.code === 'RATE_LIMITED' && /tenant may send 3/.test(err.message));
   assert.equal(await used('visage:requestsPerSecondPerKey', 'key-c'), 0);
+});
+
+test('identify spends its quota while the image is analysed, and a refused call stores nothing', async () => {
+  const stored: string[] = [];
+  const refunds: string[] = [];
+  let answer: 'ok' | 'refused' = 'ok';
+  const spend = async (): Promise<() => Promise<void>> => {
+    await new Promise((r) => setTimeout(r, 5));
+    if (answer === 'refused') throw new AppError('QUOTA_EXCEEDED', 'over quota');
+    return async () => void refunds.push('identify');
+  };
+  const identify = {
+    async identify(_viewer: unknown, input: { fail?: boolean }, reservation?: Promise<unknown>) {
+      // The analysis runs before the reservation is looked at.
+      if (input.fail) throw new AppError('INVALID_IMAGE', 'not an image');
+      await reservation;
+      stored.push('event');
+      return 'answer';
+    },
+  };
+  const limits = { spendIdentify: spend } as unknown as LimitsService;
+  const guarded = guardServices({ identify, frames: {}, enrollment: {}, videoEnrollment: {}, people: {} } as unknown as Guardable, limits) as unknown as { identify: typeof identify };
+  assert.equal(await guarded.identify.identify(viewer('k'), {}), 'answer');
+  assert.deepEqual(stored, ['event']);
+  // The use case's own failure gives the spent quota back.
+  await assert.rejects(guarded.identify.identify(viewer('k'), { fail: true }), (err) => isAppError(err) && err.code === 'INVALID_IMAGE');
+  assert.deepEqual(refunds, ['identify']);
+  answer = 'refused';
+  await assert.rejects(guarded.identify.identify(viewer('k'), {}), (err) => isAppError(err) && err.code === 'QUOTA_EXCEEDED');
+  // A refusal wins over the use case's own error, as when the spend ran first.
+  await assert.rejects(guarded.identify.identify(viewer('k'), { fail: true }), (err) => isAppError(err) && err.code === 'QUOTA_EXCEEDED');
+  assert.deepEqual(stored, ['event']);
+});
+
+test('a tenant refused its daily quota is refused from memory, with the real wait, until the limit changes', async () => {
+  let consumed = 0;
+  let overrides: object = {};
+  const limits = createLimitsService({
+    repos: { tenantLimits: { limits: async () => overrides, setLimits: async (_t: string, next: object) => void (overrides = next), countPeople: async () => 0, countFaces: async () => 0 } },
+    defaults: { ...DEFAULTS, identifyPerDay: 1 },
+    createLimiter: ({ keyPrefix, points, durationSeconds }) => {
+      const limiter = new RateLimiterMemory({ keyPrefix, points, duration: durationSeconds });
+      const consume = limiter.consume.bind(limiter);
+      limiter.consume = (key, n) => (consumed++, consume(key, n));
+      return limiter;
+    },
+  });
+  await limits.spendIdentify(viewer('k'));
+  const refusal = (err: unknown) => isAppError(err) && err.code === 'QUOTA_EXCEEDED' && Number(err.details.retryAfterMs) > 23 * 3600_000;
+  await assert.rejects(limits.spendIdentify(viewer('k')), refusal);
+  const asked = consumed;
+  await assert.rejects(limits.spendIdentify(viewer('k')), refusal);
+  assert.equal(consumed, asked, 'the second refusal came from memory');
+  await limits.updateTenantLimits({ kind: 'platform' }, 'tenant-1', { identifyPerDay: 5 });
+  await limits.spendIdentify(viewer('k'));
+  assert.equal(consumed, asked + 1);
 });

@@ -59,8 +59,8 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const apiKeyHasher = createApiKeyHasher(await resolveKeyHashSecret({ configured: config.keyHashSecret, ...secretOptions }, logger));
 
   // The key and person reads served from memory, evicted by PostgreSQL's notifications (README,
-  // Read caches). Not with the embedded database: PGlite does not deliver NOTIFY, and a write made
-  // by raw SQL in this process would go unheard, so it reads through as before.
+  // Authentication: "Read caches"). Not with the embedded database: PGlite does not deliver
+  // NOTIFY, and a write by raw SQL in this process would go unheard, so it reads through as before.
   const readCaches = db.supportsListen && config.readCacheTtlMs > 0 ? createReadCaches({ maxEntries: config.readCacheEntries, ttlMs: config.readCacheTtlMs }) : null;
   const readCacheFeed =
     readCaches &&

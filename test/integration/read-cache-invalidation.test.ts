@@ -103,3 +103,33 @@ it('a person deleted by raw SQL (no index change logged) is no longer named by B
   const face = await within(identifyOnB, (f) => f.person === null);
   assert.equal(face.person, null, JSON.stringify(face));
 });
+
+it('a repeated identify reads neither the key nor the person from the database; with the TTL at 0 it reads both', { skip }, async () => {
+  const off = await startTestServer({ VISAGE_READ_CACHE_TTL_MS: '0' }, a.database);
+  try {
+    const tenant = await createTenant(a);
+    const [, , r] = facesDevPeople(5);
+    const person = await enrollPerson(a, tenant.secret, r!.files.slice(0, 3));
+    const probe = { input: { image: imageInput(r!.files[4]!) } };
+    for (const [server, expected] of [[b, 0], [off, 2]] as const) {
+      assert.equal((await server.gql(IDENTIFY, probe, tenant.secret)).data?.identify.faces[0].person?.id, person.id);
+      // An observer of the pool's statements (both reads go through pg.Pool.query by name), not a stand-in for it.
+      const pool = server.app.db.pool;
+      const query = pool.query.bind(pool);
+      const named: string[] = [];
+      pool.query = ((config: unknown, ...rest: unknown[]) => {
+        const name = (config as { name?: string } | null)?.name;
+        if (name === 'visage-api-key-for-auth' || name === 'visage-people-by-ids') named.push(name);
+        return (query as (...args: unknown[]) => unknown)(config, ...rest);
+      }) as typeof pool.query;
+      try {
+        assert.equal((await server.gql(IDENTIFY, probe, tenant.secret)).data?.identify.faces[0].person?.id, person.id);
+      } finally {
+        pool.query = query;
+      }
+      assert.equal(named.length, expected, named.join(', '));
+    }
+  } finally {
+    await off.stop();
+  }
+});

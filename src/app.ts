@@ -3,7 +3,7 @@ import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import { createRepositories, indexSnapshotRepository, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
+import { createReadCaches, createRepositories, indexSnapshotRepository, pgReadCacheFeed, withReadCaches, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
 import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
@@ -58,7 +58,19 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const secretOptions = { embedded: db.mode === 'embedded', dataDir: config.dataDir };
   const apiKeyHasher = createApiKeyHasher(await resolveKeyHashSecret({ configured: config.keyHashSecret, ...secretOptions }, logger));
 
-  const storedRepos = createRepositories(db);
+  // The key and person reads served from memory, evicted by PostgreSQL's notifications (README,
+  // Authentication: "Read caches"). Not with the embedded database: PGlite does not deliver
+  // NOTIFY, and a write by raw SQL in this process would go unheard, so it reads through as before.
+  const readCaches = db.supportsListen && config.readCacheTtlMs > 0 ? createReadCaches({ maxEntries: config.readCacheEntries, ttlMs: config.readCacheTtlMs }) : null;
+  const readCacheFeed =
+    readCaches &&
+    pgReadCacheFeed(db.url, {
+      onInvalidate: (invalidation) => readCaches.apply(invalidation),
+      onLive: (live) => readCaches.setLive(live),
+      onError: (err) => logger.warn({ err }, 'read cache feed error'),
+    });
+  await readCacheFeed?.start();
+  const storedRepos = readCaches ? withReadCaches(createRepositories(db), readCaches) : createRepositories(db);
   // Index sizes are read from the live indexes at each scrape, so adds and deletes show at once.
   const metrics = createMetrics({ tenantLabels: config.metricsTenantLabels, indexSizes: () => indexes.sizes(), tunings: modelTunings });
   const stopLoggingCalibrations = onCalibration((c) => logger.info({ calibration: c }, `inference tuned: ${c.model} ${describeTuning(c.tuning)} (${c.source})`));
@@ -230,6 +242,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await lifecycle.stop();
       await live.stop();
       await sync.stop();
+      await readCacheFeed?.stop();
       await outage.stop();
       indexes.clear();
       stopLoggingCalibrations();

@@ -15,8 +15,13 @@ export interface AuthenticatorOptions {
 const INVALID = 'This API key is not valid.';
 
 /**
- * Bearer token → Viewer. The key row is read on every request, so a revocation made by any
- * process takes effect at once; that one read also brings the tenant's status and settings. Every way of failing before the secret verifies (unknown prefix,
+ * Bearer token → Viewer. The key row (with the tenant's status and settings) comes from
+ * `repos.apiKeys.byPrefixForAuth`, which with PostgreSQL is served from memory and evicted by
+ * PostgreSQL's notifications (src/db/cached-repositories.ts): a revocation, suspension or settings
+ * change made by any process takes effect here within a notification's delivery, at once when made
+ * by this process, and the cache is bypassed while its listener is disconnected. Only the read is
+ * cached: every check below (secret, revocation, expiry, tenant status) runs on every request.
+ * Every way of failing before the secret verifies (unknown prefix,
  * wrong secret, revoked key) costs the same HMAC and says the same thing: only the holder of the
  * secret learns that the key was revoked.
  */

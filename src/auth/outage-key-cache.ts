@@ -16,8 +16,9 @@ export interface OutageKeyCacheOptions {
 /**
  * Wraps the authenticator so that identify keeps working while PostgreSQL is unreachable.
  *
- * In normal operation every request still reads its key from the database (the inner
- * authenticator), so a revocation is immediate; this cache only records which keys the database
+ * In normal operation every request still goes through the inner authenticator (whose key read
+ * is evicted on every change, src/db/cached-repositories.ts), so a revocation is seen within a
+ * notification's delivery; this cache only records which keys the database
  * confirmed and when. While the database is unreachable, a key confirmed within `ttlMs` is
  * accepted from memory. The trade-off: a key revoked during the outage (by another process,
  * once its write can land) keeps working here until the database answers again.

@@ -147,6 +147,18 @@ export const CONFIG_KEYS = {
   ),
   indexWaitMs: key('VISAGE_INDEX_WAIT_MS', '30000', 'How long a request waits for a loading index before INDEX_UNAVAILABLE.', (r) => parseIntIn(r, 30_000, 1, 3_600_000)),
   syncIntervalMs: key('VISAGE_SYNC_INTERVAL_MS', '5000', 'Period of the catch-up that repairs a missed face-change notification.', (r) => parseIntIn(r, 5000, 100, 3_600_000)),
+  readCacheEntries: key(
+    'VISAGE_READ_CACHE_ENTRIES',
+    '10000',
+    'Most API keys, and most people, each process keeps in memory for authentication and identify (evicted on change through PostgreSQL notifications; not used with the embedded database).',
+    (r) => parseIntIn(r, 10_000, 1, 10_000_000),
+  ),
+  readCacheTtlMs: key(
+    'VISAGE_READ_CACHE_TTL_MS',
+    '30000',
+    'Longest an API key or person is served from memory before it is read again, even without a change notification. 0 turns these caches off.',
+    (r) => parseIntIn(r, 30_000, 0, 3_600_000),
+  ),
   eagerTenants: key('VISAGE_EAGER_TENANTS', '', 'Comma-separated tenant slugs whose indexes load at start-up.', (r) => parseList(r)),
   readyRequiresIndexes: key('VISAGE_READY_REQUIRES_INDEXES', 'false', '/readyz waits for the eager tenants’ indexes.', (r) => parseBool(r, false)),
   metricsTenantLabels: key('VISAGE_METRICS_TENANT_LABELS', 'false', 'Label metrics by tenant id (unbounded cardinality; off by default).', (r) => parseBool(r, false)),

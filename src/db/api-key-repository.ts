@@ -64,8 +64,9 @@ export function apiKeyRepository(prisma: PrismaClient, pool: pg.Pool) {
     /**
      * The one lookup that is not tenant-scoped: authentication, before the tenant is known. The
      * tenant's status and settings come in the same read (one round trip: Prisma's relation select
-     * costs a second query), so a suspension, deletion or settings change is seen by the next
-     * request, and identify needs no further read for its settings. On every request, so through
+     * costs a second query), and identify needs no further read for its settings. With PostgreSQL
+     * the app serves it from memory (cached-repositories.ts); the triggers of the read-cache
+     * migration evict it when the key or the tenant's status or settings change. On every request, so through
      * pg, not Prisma, whose query pipeline cost more CPU than the read (bench:identify profile).
      */
     async byPrefixForAuth(prefix: string): Promise<KeyForAuth | null> {

@@ -16,3 +16,6 @@ export { isDatabaseUnreachable } from './connection-errors.js';
 export { limiterFactory, type CreateLimiter, type LimiterSpec } from './rate-limiter-store.js';
 export { DEFAULT_GALLERY_NAME, type GalleryRecord, type GalleryCounts, type MembershipResult, type DeleteGalleryResult } from './gallery-repository.js';
 export type { FaceIndexKey } from './face-index-source.js';
+export { createReadCaches, type ReadCaches, type Invalidation } from './read-caches.js';
+export { withReadCaches } from './cached-repositories.js';
+export { pgReadCacheFeed, type ReadCacheFeed } from './read-cache-feed.js';

@@ -15,7 +15,9 @@ const WARM_PAGE = 100;
  * The tenant's settings, the matched people's records and the galleries identify names,
  * remembered as last read so that the use cases can answer while the database is unreachable
  * (identify itself gets the settings with its key, held by the outage key cache; enrollment and
- * the rest read them here). In normal operation every call still reads the database; the copies
+ * the rest read them here). In normal operation every call still goes to the repositories (whose
+ * person read may answer from the notification-evicted read cache, src/db/cached-repositories.ts,
+ * which a lost connection turns off); the copies
  * are used only during an outage, within its grace. Keys start with the tenant id: one tenant's copy is never
  * another's answer. So that a camera can still name someone this process has not matched yet,
  * the first identify of a tenant also reads its people ahead (once, in the background, bounded).

@@ -16,9 +16,10 @@
 // "oneGalleryP50Ms" against "oneGalleryTenantP50Ms" (interleaved request by request) and their ratio,
 // and the search of one gallery in its own index ("searchMs") against the one-index layout's
 // search filtered to the gallery's members ("filteredSearchMs"), in this process.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -122,30 +123,28 @@ async function serverCalibration(): Promise<Record<string, string>> {
   return out;
 }
 
-const TX_PROBES = 20;
-/** PostgreSQL flushes a backend's counters to pg_stat_database at most every PGSTAT_IDLE_INTERVAL (10 s) once idle. */
-const STATS_FLUSH_MS = 11_000;
+const STATEMENT_PROBES = 20;
 
 /**
- * Transactions the server's PostgreSQL backends commit or roll back per identify: each autocommit
- * statement is one, so this counts the round trips a call makes (an explicit transaction counts
- * once, though it costs BEGIN and COMMIT too). Measured on serial calls; the server's background
- * work (index sync, probes) is counted over an idle window of the same length and taken off.
+ * Database statements per identify, counted in the server process (bench/support/pg-statement-counter.ts)
+ * over serial calls, with the server's background work (index sync, probes, jobs) over an idle
+ * window of the same length taken off. Statements sent together on the pipelined counter connection
+ * share one round trip.
  */
-async function transactionsPerIdentify(admin: pg.Client, dbName: string, identify: (i: number) => Promise<unknown>): Promise<number> {
+async function statementsPerIdentify(server: ChildProcess, file: string, identify: (i: number) => Promise<unknown>): Promise<number> {
   const count = async () => {
-    await new Promise((r) => setTimeout(r, STATS_FLUSH_MS));
-    const { rows } = await admin.query('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = $1', [dbName]);
-    return Number(rows[0].n);
+    server.kill('SIGUSR2');
+    await new Promise((r) => setTimeout(r, 200));
+    return Number(readFileSync(file, 'utf8'));
   };
   const before = await count();
   const started = performance.now();
-  for (let i = 0; i < TX_PROBES; i++) await identify(i);
+  for (let i = 0; i < STATEMENT_PROBES; i++) await identify(i);
   const busyMs = performance.now() - started;
   const busy = await count();
   await new Promise((r) => setTimeout(r, busyMs));
   const idle = (await count()) - busy;
-  return (busy - before - idle) / TX_PROBES;
+  return (busy - before - idle) / STATEMENT_PROBES;
 }
 
 async function main() {
@@ -159,8 +158,9 @@ async function main() {
   await migrate(pool);
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
   const serverFlags = args['server-flags'] ? args['server-flags'].split(' ').filter(Boolean) : [];
-  const server = spawn(process.execPath, [...profiling, ...SERVER_NODE_FLAGS, ...serverFlags, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
+  const statementsFile = path.join(tmpdir(), `${dbName}.statements`);
+  const server = spawn(process.execPath, [...profiling, ...SERVER_NODE_FLAGS, ...serverFlags, '--import', 'tsx', '--import', './bench/support/pg-statement-counter.ts', 'src/main.ts'], {
+    env: { ...process.env, BENCH_PG_STATEMENTS_FILE: statementsFile, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   try {
@@ -298,7 +298,7 @@ async function main() {
     log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
     const threads = (m: typeof byThread) => [...m].sort((a, b) => a[0] - b[0]).filter(([, t]) => t.ms >= 1).map(([, t]) => `${t.name} ${perRequest(t.ms)}`).join(', ');
     log(`CPU per request by thread, in creation order: bare ${threads(bareByThread)} ms; server ${threads(byThread)} ms`);
-    log(`database transactions per identify: ${(await transactionsPerIdentify(admin, dbName, identify)).toFixed(2)} (pg_stat_database, ${TX_PROBES} serial calls)`);
+    log(`database statements per identify: ${(await statementsPerIdentify(server, statementsFile, identify)).toFixed(2)} (counted in the server, ${STATEMENT_PROBES} serial calls)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {
@@ -335,6 +335,7 @@ async function main() {
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await pool.end();
+    rmSync(statementsFile, { force: true });
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
   }

@@ -50,12 +50,7 @@ export interface App {
 
 /** The composition root: builds every part once and wires them together. */
 export async function createApp(config: Config, logger: Logger): Promise<App> {
-  const db = await openDatabase({
-    url: config.databaseUrl,
-    dataDir: config.dataDir,
-    connectTimeoutMs: config.dbConnectTimeoutMs,
-    onBackgroundError: (err) => logger.warn({ err }, 'announcing recognition events to live subscribers failed'),
-  });
+  const db = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, connectTimeoutMs: config.dbConnectTimeoutMs });
   const { applied } = await migrate(db.pool);
   if (applied.length > 0) logger.info({ applied }, 'applied database migrations');
   const adminToken = await resolveAdminToken({ configured: config.adminToken, embedded: db.mode === 'embedded', dataDir: config.dataDir }, logger);
@@ -88,7 +83,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     onError: (err) => logger.warn({ err }, 'live event delivery failed'),
   });
   await live.start();
-  // On PostgreSQL the event repository announces committed inserts (db/event-announcer.ts).
+  // On PostgreSQL the insert statement itself announces new events (db/event-repository.ts).
   const repos = db.supportsListen ? outage.repos : { ...outage.repos, events: publishingEvents(outage.repos.events, live.published) };
   const abuseMetrics = createAbuseMetrics(metrics.registry);
   const limits = createLimitsService({

@@ -4,7 +4,6 @@ import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/client.js';
 import { createPipelinedConnection, type PipelinedConnection } from './pipelined-connection.js';
-import { createEventAnnouncer } from './event-announcer.js';
 
 /**
  * One handle for everything above the connection: Prisma for relational data, the `pg` pool for
@@ -27,8 +26,6 @@ export interface Database {
   readonly prisma: PrismaClient;
   /** True when PostgreSQL LISTEN/NOTIFY reaches other connections (not in PGlite). */
   readonly supportsListen: boolean;
-  /** Announces committed recognition events to every replica (event-announcer.ts); a no-op in PGlite, whose feed is in-process. */
-  announceEvents(tenantId: string, ids: readonly string[]): void;
   close(): Promise<void>;
 }
 
@@ -40,19 +37,17 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** A connection attempt that takes longer fails (and counts as the database unreachable). */
   connectTimeoutMs?: number;
-  /** Told when background work (announcing events) fails. */
-  onBackgroundError?: (err: unknown) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10, options.connectTimeoutMs ?? 5000, options.onBackgroundError ?? (() => undefined));
+  return options.url === undefined ? openEmbedded(options.dataDir) : openExternal(options.url, options.poolMax ?? 10, options.connectTimeoutMs ?? 5000);
 }
 
 function withPrisma(pool: pg.Pool): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }
 
-async function openExternal(url: string, poolMax: number, connectTimeoutMs: number, onBackgroundError: (err: unknown) => void): Promise<Database> {
+async function openExternal(url: string, poolMax: number, connectTimeoutMs: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: connectTimeoutMs });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
@@ -60,7 +55,6 @@ async function openExternal(url: string, poolMax: number, connectTimeoutMs: numb
   // Measured on this PostgreSQL: an upsert as the limiter writes it cost 0.08 ms of backend CPU and
   // 0.19-0.33 ms wall with the flush, 0.02 ms and 0.04-0.08 ms without.
   const counters = createPipelinedConnection({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs, options: '-c synchronous_commit=off' });
-  const events = createEventAnnouncer(pool, { onError: onBackgroundError });
   return {
     mode: 'external',
     url,
@@ -68,9 +62,8 @@ async function openExternal(url: string, poolMax: number, connectTimeoutMs: numb
     counters,
     prisma,
     supportsListen: true,
-    announceEvents: events.announce,
     async close() {
-      await closeAll([() => events.close(), () => prisma.$disconnect(), () => pool.end(), () => counters.end()]);
+      await closeAll([() => prisma.$disconnect(), () => pool.end(), () => counters.end()]);
     },
   };
 }
@@ -104,7 +97,6 @@ async function openEmbedded(dataDir: string): Promise<Database> {
     counters: pool,
     prisma,
     supportsListen: false,
-    announceEvents: () => undefined,
     // Every step runs even if an earlier one fails (a pool already ended, say): a socket server
     // left open would keep the process alive.
     async close() {

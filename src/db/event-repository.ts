@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
+import { IDS_PER_NOTICE, RECOGNITION_EVENTS_CHANNEL } from './event-feed.js';
 import type { Prisma, PrismaClient } from './generated/client.js';
 import type { RecognitionDecision } from '../domain/recognition-decision.js';
 import { afterCursor, toPage, type Cursor, type Page } from './page.js';
@@ -66,10 +67,11 @@ function toRecord(r: Row): RecognitionEventRecord {
 
 export interface EventRepositoryOptions {
   /**
-   * Told the ids of the rows each insert actually wrote, once it has committed (never a replayed
-   * id already stored): Database.announceEvents sends them to every replica's live subscribers.
+   * Announce each insert on RECOGNITION_EVENTS_CHANNEL from the insert statement itself (PostgreSQL
+   * sends it at commit): one round trip and one transaction fewer per identify than a NOTIFY after
+   * it, and never an announcement of a row that did not commit.
    */
-  announce?: (tenantId: string, ids: readonly string[]) => void;
+  announce?: boolean;
 }
 
 /** Columns whose parameter needs a cast (by name, so adding a column cannot shift them). */
@@ -104,11 +106,21 @@ export function eventRepository(prisma: PrismaClient, pool: pg.Pool, options: Ev
       // the outage buffer asks for `durable`, since the buffer file is emptied after.
       const asynchronous = durable ? '' : `set_config('synchronous_commit', 'off', true)`;
       const insert = `INSERT INTO "RecognitionEvent" ("tenantId", ${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${rows.join(', ')} ON CONFLICT ("id") DO NOTHING`;
-      // Named, so each connection parses and plans it once per shape: the row count and durable
-      // are all its text depends on, and a name must always stand for the same text.
-      const name = `visage-event-insert-${events.length}${durable ? '-durable' : ''}`;
-      const { rows: inserted } = await pool.query<{ id: string }>({ name, text: `${insert} RETURNING "id"::text AS "id"${asynchronous ? `, ${asynchronous}` : ''}`, values });
-      options.announce?.(tenantId, inserted.map((r) => r.id));
+      // Named, so each connection parses and plans it once per shape: the row count, durable and
+      // announce are all its text depends on, and a name must always stand for the same text.
+      const name = `visage-event-insert-${events.length}${durable ? '-durable' : ''}${options.announce ? '-announce' : ''}`;
+      if (!options.announce) {
+        await pool.query({ name, text: `${insert}${asynchronous ? ` RETURNING ${asynchronous}` : ''}`, values });
+        return ids;
+      }
+      // The rows actually inserted, IDS_PER_NOTICE ids per notification (the payload limit).
+      await pool.query({
+        name,
+        text: `WITH inserted AS (${insert} RETURNING "id"${asynchronous ? `, ${asynchronous}` : ''})
+         SELECT pg_notify('${RECOGNITION_EVENTS_CHANNEL}', json_build_object('tenantId', $1::text, 'ids', array_agg("id"::text))::text)
+         FROM (SELECT "id", (row_number() OVER () - 1) / ${IDS_PER_NOTICE} AS chunk FROM inserted) c GROUP BY chunk`,
+        values,
+      });
       return ids;
     },
 

@@ -23,8 +23,8 @@ export function createRepositories(db: Database) {
     apiKeys: apiKeyRepository(db.prisma, db.pool),
     people: personRepository(db.prisma, db.pool),
     enrollment: enrollmentRepository(db.prisma, db.pool),
-    // With LISTEN/NOTIFY (PostgreSQL), committed inserts are announced to every replica; PGlite gets the in-process feed.
-    events: eventRepository(db.prisma, db.pool, db.supportsListen ? { announce: db.announceEvents } : {}),
+    // With LISTEN/NOTIFY (PostgreSQL), the insert announces itself; PGlite gets the in-process feed.
+    events: eventRepository(db.prisma, db.pool, { announce: db.supportsListen }),
     tenantLimits: tenantLimitsRepository(db.prisma),
     lifecycle: tenantLifecycleRepository(db.pool),
     retention: retentionRepository(db.pool),

@@ -9,6 +9,8 @@ export interface BenchServer {
   admin: string;
   /** A pool on the scratch database, for seeding under the API. */
   pool: pg.Pool;
+  /** The server process, for /proc readings. */
+  pid: number;
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
   stop(): Promise<void>;
 }
@@ -42,6 +44,7 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
   return {
     admin,
     pool,
+    pid: server.pid!,
     async gql(query, variables, token) {
       const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as { data?: any; errors?: unknown[] };

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createReadCaches, createRepositories, openDatabase, pgReadCacheFeed, withReadCaches, type Database, type ReadCacheFeed, type ReadCaches, type Repositories } from '../../src/db/index.js';
 import { personCacheKey } from '../../src/db/read-caches.js';
-import { createServerDatabase } from '../support/test-database.js';
+import { adminQuery, createServerDatabase } from '../support/test-database.js';
 
 /**
  * The cached repositories on a real PostgreSQL with the real triggers and listener (no server):
@@ -60,13 +60,22 @@ describe('cached repositories', () => {
     const id = await person(t);
     await repos.people.byIds(t, [id]);
     assert.ok(caches.people.get(personCacheKey(t, id)));
-    await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
-    assert.ok(await until(() => !caches.people.isLive()), 'the lost listener turns the cache off');
-    // Notified to nobody: the listener is gone.
-    await db.pool.query(`UPDATE "Person" SET "displayName" = 'changed while away' WHERE id = $1`, [id]);
-    assert.equal((await repos.people.byIds(t, [id]))[0]?.displayName, 'changed while away');
-    assert.equal(caches.people.size, 0, 'nothing is stored while disconnected');
-    assert.ok(await until(() => caches.people.isLive()), 'the listener reconnects');
+    // The listener must stay away while the change is made and read (it reconnects within
+    // milliseconds otherwise): the database refuses new connections until then; the pools keep theirs.
+    const name = new URL(server.url).pathname.slice(1);
+    await adminQuery(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
+    try {
+      await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
+      assert.ok(await until(() => !caches.people.isLive()), 'the lost listener turns the cache off');
+      // Notified to nobody: the listener is gone.
+      await db.pool.query(`UPDATE "Person" SET "displayName" = 'changed while away' WHERE id = $1`, [id]);
+      assert.equal((await repos.people.byIds(t, [id]))[0]?.displayName, 'changed while away');
+      assert.equal(caches.people.size, 0, 'nothing is stored while disconnected');
+      assert.equal(caches.people.isLive(), false, 'the listener was still away for that read');
+    } finally {
+      await adminQuery(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS true`);
+    }
+    assert.ok(await until(() => caches.people.isLive(), 10_000), 'the listener reconnects');
     assert.equal((await repos.people.byIds(t, [id]))[0]?.displayName, 'changed while away');
   });
 

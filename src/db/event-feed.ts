@@ -1,13 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ClientConfig } from 'pg';
-import * as pgListen from 'pg-listen';
-import type { Options, Subscriber } from 'pg-listen';
-
-// pg-listen is CommonJS with `exports.default`: depending on the loader's interop the default
-// import is the function itself or the exports object holding it.
-type CreateSubscriber = (config: ClientConfig, options?: Options) => Subscriber;
-const imported = pgListen.default as unknown as CreateSubscriber | { default: CreateSubscriber };
-const createPostgresSubscriber: CreateSubscriber = typeof imported === 'function' ? imported : imported.default;
+import { listenSubscriber } from './listen-subscriber.js';
 
 export const RECOGNITION_EVENTS_CHANNEL = 'visage_recognition_events';
 /** Ids per notification: PostgreSQL caps a payload at 8000 bytes; 100 uuids take about 4000. */
@@ -22,7 +14,7 @@ export interface EventFeed {
 
 /** Across replicas: PostgreSQL NOTIFY, through pg-listen (which reconnects and re-LISTENs). */
 export function pgEventFeed(url: string, onError: (err: Error) => void): EventFeed {
-  const subscriber = createPostgresSubscriber({ connectionString: url }, { retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(500 * 2 ** n, 30_000) });
+  const subscriber = listenSubscriber(url);
   subscriber.events.on('error', onError);
   return {
     async start(onEvents) {

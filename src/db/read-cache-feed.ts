@@ -1,13 +1,6 @@
-import type { ClientConfig } from 'pg';
-import * as pgListen from 'pg-listen';
-import type { Options, Subscriber } from 'pg-listen';
 import { isUuid } from './ids.js';
+import { listenSubscriber } from './listen-subscriber.js';
 import type { Invalidation } from './read-caches.js';
-
-// pg-listen is CommonJS with `exports.default` (see event-feed.ts).
-type CreateSubscriber = (config: ClientConfig, options?: Options) => Subscriber;
-const imported = pgListen.default as unknown as CreateSubscriber | { default: CreateSubscriber };
-const createPostgresSubscriber: CreateSubscriber = typeof imported === 'function' ? imported : imported.default;
 
 /** Written by the triggers of prisma/migrations/20261201190000_auth_person_cache_invalidation. */
 export const READ_CACHE_CHANNEL = 'visage_read_cache';
@@ -51,7 +44,7 @@ export interface ReadCacheFeed {
  * soon as the loss is seen.
  */
 export function pgReadCacheFeed(url: string, handlers: ReadCacheFeedHandlers): ReadCacheFeed {
-  const subscriber = createPostgresSubscriber({ connectionString: url }, { retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(500 * 2 ** n, 30_000) });
+  const subscriber = listenSubscriber(url);
   let listening = false;
   subscriber.events.on('error', (err) => {
     // A payload that failed to parse, or reconnection given up: either way, trust nothing held.

@@ -31,6 +31,9 @@ export type Refund = () => Promise<void>;
 const NOTHING: Refund = async () => undefined;
 type Windowed = Extract<LimitName, 'requestsPerSecondPerKey' | 'requestsPerSecondPerTenant' | 'identifyPerDay' | 'enrolledImagesPerDay'>;
 const WINDOWS: Record<Windowed, number> = { requestsPerSecondPerKey: 1, requestsPerSecondPerTenant: 1, identifyPerDay: DAY_SECONDS, enrolledImagesPerDay: DAY_SECONDS };
+/** The daily windows are quotas (QUOTA_EXCEEDED, spent per tenant); the others are rates. */
+const isQuota = (name: Windowed) => WINDOWS[name] === DAY_SECONDS;
+const QUOTAS = (Object.keys(WINDOWS) as Windowed[]).filter(isQuota);
 
 /**
  * Rate limits and quotas per key and per tenant. Counting windows is rate-limiter-flexible's
@@ -81,13 +84,14 @@ export function createLimitsService(deps: LimitsServiceDeps) {
    * at once, so usage counts only what was served.
    */
   async function spend(name: Windowed, key: string, limit: number, points: number, describe: () => string): Promise<Refund> {
-    const code = name.endsWith('PerDay') ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED';
+    const code = isQuota(name) ? 'QUOTA_EXCEEDED' : 'RATE_LIMITED';
     if (points > limit) {
       deps.onRejected?.(name);
       throw limitError(code, `${describe()} (this request alone needs ${points}).`, null, name);
     }
-    const memo = `${name}:${key}`;
-    const known = exhausted.get(memo);
+    // Only quotas are remembered: a rate's refusal is already answered from memory by the limiter's own in-memory block.
+    const memo = isQuota(name) ? `${name}:${key}` : null;
+    const known = memo === null ? undefined : exhausted.get(memo);
     if (known && points >= known.points && Date.now() < known.recheckAt) {
       deps.onRejected?.(name);
       throw limitError(code, describe(), Math.max(1, known.resetsAt - Date.now()), name);
@@ -96,14 +100,14 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       await limiter(name, limit).consume(key, points);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      if (code === 'QUOTA_EXCEEDED') {
+      if (memo !== null) {
         await limiter(name, limit).reward(key, points).catch(() => undefined);
         exhausted.set(memo, { points, resetsAt: Date.now() + err.msBeforeNext, recheckAt: Date.now() + Math.min(cacheMs, err.msBeforeNext) });
       }
       deps.onRejected?.(name);
       throw limitError(code, describe(), err.msBeforeNext, name);
     }
-    exhausted.delete(memo);
+    if (known && memo !== null) exhausted.delete(memo);
     return async () => {
       await limiter(name, limit).reward(key, points);
     };
@@ -200,7 +204,7 @@ export function createLimitsService(deps: LimitsServiceDeps) {
       const next = mergeOverrides(stored, input);
       await repos.tenantLimits.setLimits(tenantId, next);
       cached.delete(tenantId);
-      for (const name of ['identifyPerDay', 'enrolledImagesPerDay'] as const) exhausted.delete(`${name}:${tenantId}`);
+      for (const name of QUOTAS) exhausted.delete(`${name}:${tenantId}`);
       return effectiveLimits(next, defaults);
     },
   };

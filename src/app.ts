@@ -224,7 +224,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
     logger,
     trustedProxies: config.trustedProxies,
   });
-  const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes });
+  const graphql = createGraphQLHandler({ apollo, authenticateRequest, services, logger, maxBodyBytes: config.maxBodyBytes, maxUploadFiles: Math.max(config.maxBatchImages, config.maxFrames) });
   const exports = createExportRoutes({ authenticateRequest, services, logger });
   const stream = createSseRoute({ schema, authenticateRequest, services, formatError, validationRules: queryRules, logger });
 

@@ -113,7 +113,8 @@ export interface NexusGenInputs {
     video: NexusGenInputs['VideoInput']; // VideoInput!
   }
   ImageInput: { // input type
-    data: string; // String!
+    data?: string | null; // String
+    file?: NexusGenScalars['Upload'] | null; // Upload
     filename?: string | null; // String
   }
   IssueTenantAdminKeyInput: { // input type
@@ -267,6 +268,7 @@ export interface NexusGenScalars {
   ID: string
   DateTime: any
   JSON: any
+  Upload: records.UploadedFile
 }
 
 export interface NexusGenObjects {

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lexicographicSortSchema } from 'graphql';
 import { core, makeSchema } from 'nexus';
-import { DateTime, JSONScalar } from './types/scalars.js';
+import { DateTime, JSONScalar, Upload } from './types/scalars.js';
 import { PageInfo } from './types/relay.js';
 import { tenantTypes } from './types/tenant.js';
 import { personTypes } from './types/person.js';
@@ -45,7 +45,7 @@ const formatTypegen = (content: string, type: 'schema' | 'types'): string => (ty
 
 function schemaConfig(emit: boolean): core.SchemaConfig {
   return {
-    types: [DateTime, JSONScalar, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes, ...reportTypes, ...verifyTypes, ...liveEventTypes, ...galleryTypes],
+    types: [DateTime, JSONScalar, Upload, PageInfo, ...tenantTypes, ...personTypes, ...recognitionTypes, ...videoTypes, ...limitTypes, ...lifecycleTypes, ...auditTypes, ...reportTypes, ...verifyTypes, ...liveEventTypes, ...galleryTypes],
     outputs: emit ? { schema: SCHEMA_FILE, typegen: TYPEGEN_FILE } : false,
     shouldGenerateArtifacts: emit,
     shouldExitAfterGenerateArtifacts: false,
@@ -62,6 +62,7 @@ function schemaConfig(emit: boolean): core.SchemaConfig {
         Face: 'records.FaceRecord',
         RecognitionEvent: 'records.RecognitionEventRecord',
         IdentifiedFace: 'records.IdentifiedFace',
+        Upload: 'records.UploadedFile',
         ManagedTenant: 'records.TenantLifecycleRecord',
         AuditEntry: 'records.AuditRecord',
         PlatformAuditEntry: 'records.PlatformAuditRecord',

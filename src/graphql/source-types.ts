@@ -5,3 +5,4 @@ export type { IdentifiedFace } from '../identify/index.js';
 export type { TenantView } from '../tenants/index.js';
 export type { TenantLifecycleRecord } from '../db/tenant-lifecycle-repository.js';
 export type { AuditRecord, PlatformAuditRecord } from '../db/audit-log-repository.js';
+export type { UploadedFile } from '../domain/uploaded-file.js';

@@ -8,6 +8,7 @@ import type { GraphQLContext } from '../graphql/context.js';
 import type { Services } from '../services.js';
 import type { Logger } from '../logger.js';
 import { readBody } from './read-body.js';
+import { MalformedRequestError, readMultipart } from './read-multipart.js';
 import { answerEarly, answerRefusal } from './answer-early.js';
 import type { AuthenticateRequest } from './request-auth.js';
 
@@ -18,6 +19,8 @@ export interface GraphQLHandlerDeps {
   services: Services;
   logger: Logger;
   maxBodyBytes: number;
+  /** File parts one multipart request may carry. */
+  maxUploadFiles: number;
 }
 
 /** POST/GET /graphql on a plain node:http server, through Apollo's integration API. */
@@ -39,13 +42,12 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     const viewer = auth.viewer;
     let body: unknown;
     try {
-      const raw = await readBody(req, deps.maxBodyBytes);
-      body = raw.length > 0 && req.method === 'POST' ? JSON.parse(bodyText(raw)) : undefined;
+      body = await readRequestBody(req, deps);
     } catch (err) {
       const status = isAppError(err) ? 413 : 400;
       const error = isAppError(err)
         ? { message: err.message, extensions: { code: err.code } }
-        : { message: 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } };
+        : { message: err instanceof MalformedRequestError ? err.message : 'The request body is not valid JSON.', extensions: { code: 'BAD_REQUEST' } };
       answerEarly(req, res, status, {}, JSON.stringify({ errors: [error] }));
       return;
     }
@@ -54,6 +56,11 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
+    // A multipart body is read above into the JSON request it carries. Apollo's CSRF check would
+    // refuse multipart/form-data, a type browsers send cross-site without a preflight; here every
+    // request already carries an Authorization header (checked before the body is read), which a
+    // cross-site form cannot set, so the check has nothing left to prevent.
+    if (isMultipart(req)) headers.set('content-type', 'application/json');
     const url = new URL(req.url ?? '/', 'http://localhost');
     const response = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'POST', headers, search: url.search, body },
@@ -70,6 +77,17 @@ export function createGraphQLHandler(deps: GraphQLHandlerDeps) {
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
   };
+}
+
+function isMultipart(req: IncomingMessage): boolean {
+  return req.method === 'POST' && /^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '');
+}
+
+/** A JSON body, or a multipart one carrying files (read-multipart.ts); undefined for a GET. */
+async function readRequestBody(req: IncomingMessage, deps: GraphQLHandlerDeps): Promise<unknown> {
+  if (isMultipart(req)) return readMultipart(req, { maxBytes: deps.maxBodyBytes, maxFiles: deps.maxUploadFiles });
+  const raw = await readBody(req, deps.maxBodyBytes);
+  return raw.length > 0 && req.method === 'POST' ? JSON.parse(bodyText(raw)) : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GraphQLError, visit, type DocumentNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { badInput, type AppError } from '../errors.js';
+import { UploadedFile } from '../domain/uploaded-file.js';
 
 /**
  * Refuses a NUL character in any string of a request, variables or literals, before a resolver
@@ -33,6 +34,9 @@ function nulInVariables(variables: Record<string, unknown> | undefined): AppErro
     const [value, path] = stack.pop()!;
     if (typeof value === 'string') {
       if (value.includes(NUL)) return nulError(path);
+    } else if (value instanceof UploadedFile) {
+      // Its bytes are an image, not text: walking them would visit every byte.
+      if (value.filename?.includes(NUL)) return nulError(`${path}.filename`);
     } else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {
         if (k.includes(NUL)) return nulError(path);

@@ -1,8 +1,10 @@
+import type { UploadedFile } from '../domain/uploaded-file.js';
 import { AppError, badInput } from '../errors.js';
 
-/** An image as the API receives it: base64 bytes and an optional name for messages. */
+/** An image as the API receives it: base64 `data` or an uploaded `file`, and an optional name for messages. */
 export interface ImageInput {
-  data: string;
+  data?: string | null;
+  file?: UploadedFile | null;
   filename?: string | null;
 }
 
@@ -24,6 +26,9 @@ const BASE64 = /^[A-Za-z0-9+/_-]*={0,2}$/;
  */
 export function imageBytes(input: ImageInput, maxBytes: number, field = 'image'): Buffer {
   checkFilename(input.filename, `${field}.filename`);
+  if (input.file && typeof input.data === 'string') throw badInput(field, 'Send the image either as base64 `data` or as an uploaded `file`, not both.');
+  if (input.file) return uploadedBytes(input.file, input.filename ?? input.file.filename, maxBytes, field);
+  if (typeof input.data !== 'string') throw badInput(field, 'An image needs `data` (base64) or `file` (a multipart upload).');
   const unprefixed = input.data.replace(/^data:[^;]+;base64,/, '');
   const plain = decodePlain(unprefixed, maxBytes);
   if (plain) return plain;
@@ -36,6 +41,15 @@ export function imageBytes(input: ImageInput, maxBytes: number, field = 'image')
     throw new AppError('INVALID_IMAGE', `Image${name} is not base64-encoded data.`, { field });
   }
   return Buffer.from(data, data.includes('-') || data.includes('_') ? 'base64url' : 'base64');
+}
+
+/** An uploaded file's bytes as they came: the same size limit, and no copy. */
+function uploadedBytes(file: UploadedFile, filename: string | null, maxBytes: number, field: string): Buffer {
+  if (file.bytes.length > maxBytes) {
+    const name = filename ? ` "${filename.slice(0, MAX_FILENAME_LENGTH)}"` : '';
+    throw new AppError('IMAGE_TOO_LARGE', `Image${name} is larger than ${maxBytes} bytes.`, { field });
+  }
+  return file.bytes;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Kind, type ValueNode } from 'graphql';
 import { scalarType } from 'nexus';
 import { isStorableDate } from '../../db/index.js';
+import { UploadedFile } from '../../domain/uploaded-file.js';
 
 function parseDate(text: string): Date {
   const date = new Date(text);
@@ -45,4 +46,21 @@ export const JSONScalar = scalarType({
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: literalToJson,
+});
+
+const UPLOAD_ONLY = 'An Upload is a file part of a multipart/form-data request, placed by its "map" (README, "Sending images as files"); it cannot be written in JSON or in the query.';
+
+export const Upload = scalarType({
+  name: 'Upload',
+  description: 'A file sent as a part of a multipart/form-data request (the GraphQL multipart request spec). Only as a variable; each file fills one.',
+  serialize: () => {
+    throw new TypeError('Upload is an input type.');
+  },
+  parseValue: (value) => {
+    if (value instanceof UploadedFile) return value;
+    throw new TypeError(UPLOAD_ONLY);
+  },
+  parseLiteral: () => {
+    throw new TypeError(UPLOAD_ONLY);
+  },
 });

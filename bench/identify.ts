@@ -1,10 +1,11 @@
-// `npm run bench:identify [-- --model face-arcface-512-int8 --synthetic 10000 --requests 60 --rounds 2 --database-url URL --profile DIR --server-flags=--trace-gc]`
+// `npm run bench:identify [-- --model face-arcface-512-int8 --upload file --synthetic 10000 --requests 60 --rounds 2 --database-url URL --profile DIR --server-flags=--trace-gc]`
 // Seeds a tenant with N synthetic unit vectors plus real enrolled faces, then measures, in rounds
 // that interleave the two so machine load hits both alike:
 //   bare:   the pipeline in this process (decode → detect → align → embed in the same pipeline
 //           workers with the same calibration as the server, no HTTP, no database) at
 //           concurrency 1 and 8;
-//   server: identify over HTTP against a separate server process at concurrency 1 and 8.
+//   server: identify over HTTP against a separate server process at concurrency 1 and 8, the image
+//           base64 in the JSON body, or with `--upload file` as a multipart file part.
 // The last stdout line is {"model","calibration","bareFaceMs","bareRps","p50Ms","p95Ms","rpsAt8",
 // "efficiency","galleryFaces"}: each figure the median over rounds, efficiency = rpsAt8 / bareRps,
 // calibration as the server reports it on /metrics.
@@ -18,7 +19,7 @@
 // search filtered to the gallery's members ("filteredSearchMs"), in this process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -29,7 +30,7 @@ import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { cpuMs, cpuMsOf, threadCpuMs } from './support/proc-cpu.js';
-import { createGraphQLPoster, graphqlBody } from './support/graphql-poster.js';
+import { createGraphQLPoster, graphqlBody, multipartBody } from './support/graphql-poster.js';
 import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 import { analyze, createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
 
@@ -48,10 +49,14 @@ const { values: args } = parseArgs({
     data: { type: 'string', default: path.resolve('../shared/datasets/faces-dev') },
     port: { type: 'string', default: '4391' },
     galleries: { type: 'string', default: '0' },
+    /** How the client sends each probe: base64 in the JSON body, or the file as a multipart part. */
+    upload: { type: 'string', default: 'base64' },
     'gallery-faces': { type: 'string', default: '1000' },
   },
 });
 const ADMIN = `bench-admin-${randomUUID()}`;
+if (args.upload !== 'base64' && args.upload !== 'file') throw new Error(`--upload is base64 or file, not ${args.upload}`);
+const uploadFiles = args.upload === 'file';
 const URL_BASE = `http://127.0.0.1:${args.port}`;
 // /metrics has a listener of its own, on the next port.
 const METRICS_PORT = String(Number(args.port) + 1);
@@ -156,6 +161,8 @@ async function main() {
   dbUrl.pathname = `/${dbName}`;
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   await migrate(pool);
+  // Made now: the server writes its profiles there only as it exits, after the window file below.
+  if (args.profile) mkdirSync(args.profile, { recursive: true });
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
   const serverFlags = args['server-flags'] ? args['server-flags'].split(' ').filter(Boolean) : [];
   const statementsFile = path.join(tmpdir(), `${dbName}.statements`);
@@ -230,7 +237,11 @@ async function main() {
     // Each body serialised once: the client shares the cores with the server it measures.
     const poster = createGraphQLPoster(`${URL_BASE}/graphql`);
     const identifyAs = (t: string, galleryIds: string[] | undefined) => {
-      const bodies = probes.map((data) => graphqlBody('mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }', { i: { image: { data }, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } }));
+      const query = 'mutation($i: IdentifyInput!) { identify(input: $i) { faces { decision } } }';
+      const variables = (image: Record<string, unknown>) => ({ i: { image, source: 'bench', ...(galleryIds ? { galleryIds } : {}) } });
+      const bodies = uploadFiles
+        ? probeBytes.map((bytes) => multipartBody(query, variables({ file: null }), [{ path: 'variables.i.image.file', bytes }]))
+        : probes.map((data) => graphqlBody(query, variables({ data })));
       return async (i: number) => {
         const started = performance.now();
         await poster.post(bodies[i % bodies.length]!, t);
@@ -303,6 +314,7 @@ async function main() {
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {
       model: args.model,
+      ...(uploadFiles ? { upload: 'file' } : {}),
       calibration: await serverCalibration(),
       bareFaceMs: +median(rounds.map((r) => r.bare.p50)).toFixed(1),
       bareRps: +bareRps.toFixed(1),

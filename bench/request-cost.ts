@@ -2,7 +2,8 @@
 // What the server's main thread spends per request, by request shape, at concurrency 8 (CPU from
 // /proc, so time spent waiting for a core is not counted): an authenticated query that does no work,
 // an identify of a tiny image with no face (the use case's own round trips and the worker hand-off,
-// no search), and an identify of a ~400 KB base64 body with no face (the same plus the body). Then,
+// no search), an identify of a ~400 KB base64 body with no face (the same plus the body), and the
+// same image sent as a multipart file part (README, "Sending images as files"). Then,
 // in this process, what each step on a body of that size costs and how many pages it touches for
 // the first time (minor faults), since fresh pages are what large JSON strings cost on a VM.
 // The last stdout line is one JSON object of those figures.
@@ -11,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { startBenchServer } from './support/bench-server.js';
-import { createGraphQLPoster, graphqlBody } from './support/graphql-poster.js';
+import { createGraphQLPoster, graphqlBody, multipartBody, type MultipartBody } from './support/graphql-poster.js';
 import { cpuMs } from './support/proc-cpu.js';
 
 const { values: args } = parseArgs({
@@ -49,7 +50,7 @@ async function main() {
     const token = createTenant.secret as string;
     const { pid } = server;
     const poster = createGraphQLPoster(`http://127.0.0.1:${args.port}/graphql`);
-    const mainMsPerRequest = async (body: Buffer, count: number) => {
+    const mainMsPerRequest = async (body: Buffer | MultipartBody, count: number) => {
       for (let i = 0; i < 30; i++) await poster.post(body, token);
       const before = cpuMs(pid, pid);
       let next = 0;
@@ -64,8 +65,9 @@ async function main() {
     const query = await mainMsPerRequest(graphqlBody('{ viewer { tenant { id } } }', {}), n * 2);
     const tinyIdentify = await mainMsPerRequest(graphqlBody(identify, { i: { image: { data: tiny } } }), n);
     const bigIdentify = await mainMsPerRequest(graphqlBody(identify, { i: { image: { data: big } } }), Math.ceil(n / 2));
+    const bigUpload = await mainMsPerRequest(multipartBody(identify, { i: { image: { file: null } } }, [{ path: 'variables.i.image.file', bytes: Buffer.from(big, 'base64') }]), Math.ceil(n / 2));
     poster.close();
-    log(`server main thread per request: query ${query} ms, identify of a 64 px image ${tinyIdentify} ms, identify of a ${Math.round(big.length / 1024)} KB body ${bigIdentify} ms`);
+    log(`server main thread per request: query ${query} ms, identify of a 64 px image ${tinyIdentify} ms, identify of a ${Math.round(big.length / 1024)} KB body ${bigIdentify} ms, the same image as a multipart file ${bigUpload} ms`);
 
     // The steps the server takes on such a body before the worker gets the bytes (src/http, src/vision).
     const raw = graphqlBody(identify, { i: { image: { data: big } } });
@@ -81,7 +83,7 @@ async function main() {
       base64Decode: step(() => Buffer.from(data, 'base64')),
     };
     log(`per ${Math.round(raw.length / 1024)} KB body, in this process: ${Object.entries(steps).map(([k, v]) => `${k} ${v.ms} ms (${v.faults} faults)`).join(', ')}`);
-    console.log(JSON.stringify({ bodyKb: Math.round(raw.length / 1024), mainMsPerRequest: { query, tinyIdentify, bigIdentify }, bodySteps: steps }));
+    console.log(JSON.stringify({ bodyKb: Math.round(raw.length / 1024), mainMsPerRequest: { query, tinyIdentify, bigIdentify, bigUpload }, bodySteps: steps }));
   } finally {
     await server.stop();
   }

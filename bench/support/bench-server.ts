@@ -20,7 +20,7 @@ export interface BenchServer {
  * separate process on it (so the client's work never shares the server's event loop).
  * `stop` ends the process and drops the database.
  */
-export async function startBenchServer(options: { databaseUrl: string; port: string; env?: Record<string, string> }): Promise<BenchServer> {
+export async function startBenchServer(options: { databaseUrl: string; port: string; env?: Record<string, string>; /** e.g. --cpu-prof, which NODE_OPTIONS refuses. */ nodeFlags?: string[] }): Promise<BenchServer> {
   const admin = `bench-admin-${randomUUID()}`;
   const base = `http://127.0.0.1:${options.port}`;
   // The machine is shared: another server on the port would answer /readyz in our child's place.
@@ -33,7 +33,7 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
   dbUrl.pathname = `/${dbName}`;
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   await migrate(pool);
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/main.ts'], {
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: options.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: admin, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: '0', VISAGE_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -233,7 +233,8 @@ export interface NexusGenInputs {
     source?: string | null; // String
   }
   VideoInput: { // input type
-    data: string; // String!
+    data?: string | null; // String
+    file?: NexusGenScalars['Upload'] | null; // Upload
     filename?: string | null; // String
   }
   VisitsInput: { // input type

@@ -28,7 +28,7 @@ export function imageBytes(input: ImageInput, maxBytes: number, field = 'image')
   checkFilename(input.filename, `${field}.filename`);
   if (input.file && typeof input.data === 'string') throw badInput(field, 'Send the image either as base64 `data` or as an uploaded `file`, not both.');
   if (input.file) return uploadedBytes(input.file, input.filename ?? input.file.filename, maxBytes, field);
-  if (typeof input.data !== 'string') throw badInput(field, 'An image needs `data` (base64) or `file` (a multipart upload).');
+  if (typeof input.data !== 'string') throw badInput(field, 'The image needs `data` (base64) or `file` (a multipart upload).');
   const unprefixed = input.data.replace(/^data:[^;]+;base64,/, '');
   const plain = decodePlain(unprefixed, maxBytes);
   if (plain) return plain;

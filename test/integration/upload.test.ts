@@ -5,25 +5,10 @@ import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 import { createPerson, createTenant, type TestTenant } from '../support/factories.js';
 import { facesDevPeople, imageInput } from '../support/datasets.js';
+import { postMultipart, type MultipartParts } from '../support/multipart.js';
 
 const ENROLL = `mutation($input: EnrollFacesInput!) { enrollFaces(input: $input) { session { imagesAccepted } results { accepted reason } } }`;
 const IDENTIFY = `mutation($input: IdentifyInput!) { identify(input: $input) { faces { decision distance person { displayName } } } }`;
-
-interface Answer {
-  status: number;
-  data?: Record<string, any>;
-  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
-}
-
-/** A multipart request as the GraphQL multipart request spec has clients send it (fetch writes the parts). */
-async function postMultipart(server: TestServer, token: string | null, parts: { operations: unknown; map: unknown; files: Record<string, Buffer | string> }): Promise<Answer> {
-  const form = new FormData();
-  form.set('operations', JSON.stringify(parts.operations));
-  form.set('map', JSON.stringify(parts.map));
-  for (const [name, bytes] of Object.entries(parts.files)) form.set(name, new Blob([bytes]), `${name}.jpg`);
-  const res = await fetch(`${server.url}/graphql`, { method: 'POST', body: form, headers: token ? { authorization: `Bearer ${token}` } : {} });
-  return { status: res.status, ...((await res.json()) as object) };
-}
 
 const identifyFile = (server: TestServer, token: string, bytes: Buffer, extra: Record<string, unknown> = {}) =>
   postMultipart(server, token, {
@@ -32,7 +17,7 @@ const identifyFile = (server: TestServer, token: string, bytes: Buffer, extra: R
     files: { 0: bytes },
   });
 
-const codeOf = (answer: Answer) => answer.errors?.[0]?.extensions?.code;
+const codeOf = (answer: { errors?: { extensions?: { code?: string } }[] }) => answer.errors?.[0]?.extensions?.code;
 
 let server: TestServer;
 let tenant: TestTenant;
@@ -76,7 +61,7 @@ describe('images sent as multipart files', () => {
     assert.match(both.errors![0]!.message, /either as base64 `data` or as an uploaded `file`/);
     const neither = await server.gql(IDENTIFY, { input: { image: {} } }, tenant.secret);
     assert.equal(codeOf(neither), 'BAD_USER_INPUT');
-    assert.match(neither.errors![0]!.message, /needs `data` \(base64\) or `file`/);
+    assert.match(neither.errors![0]!.message, /The image needs `data` \(base64\) or `file`/);
   });
 
   it('accepts an Upload only from a file part, never from JSON or the query text', async () => {
@@ -99,7 +84,7 @@ describe('images sent as multipart files', () => {
   it('refuses malformed multipart requests with BAD_REQUEST and a message naming the fault', async () => {
     const bytes = readFileSync(ada!.files[3]!);
     const operations = { query: IDENTIFY, variables: { input: { image: { file: null } } } };
-    const cases: { parts: Parameters<typeof postMultipart>[2]; message: RegExp }[] = [
+    const cases: { parts: MultipartParts; message: RegExp }[] = [
       { parts: { operations, map: { 0: ['variables.input.image.file'] }, files: {} }, message: /names the file "0", which was not sent/ },
       { parts: { operations, map: {}, files: { 0: bytes } }, message: /"0" is not named in "map"/ },
       { parts: { operations, map: { 0: ['variables.input.image.data'] }, files: { 0: bytes } }, message: /does not lead to a null under "variables"/ },

@@ -8,6 +8,7 @@ import { startTestServer, type TestServer } from '../support/test-server.js';
 import { createKey, createPerson, createTenant, errorCode, type TestTenant } from '../support/factories.js';
 import { DATASETS, facesDevPeople, imageInput, listImages } from '../support/datasets.js';
 import { openTestDatabase } from '../support/test-database.js';
+import { postMultipart } from '../support/multipart.js';
 
 const ENROLL_VIDEO = `mutation($input: EnrollVideoInput!) { enrollVideo(input: $input) { id personId status source imagesAccepted imagesRejected stats } }`;
 const IDENTIFY = `mutation($input: IdentifyInput!) { identify(input: $input) { faces { decision person { id } distance } } }`;
@@ -115,6 +116,27 @@ describe('enrollVideo', () => {
       assert.equal(errorCode(res), 'INVALID_VIDEO', `${video.filename}: ${JSON.stringify(res.errors)}`);
     }
     assert.equal(await sessionsOf(other.id), 0);
+  });
+
+  it('takes the video as a multipart file part, with the same result as base64, and the video limits', async () => {
+    const video = readFileSync(panZoomVideo(photos[2]!, 'upload.mp4', 2));
+    const upload = (personId: string, bytes: Buffer) =>
+      postMultipart(server, tenant.secret, {
+        operations: { query: ENROLL_VIDEO, variables: { input: { personId, video: { file: null }, fps: 4 } } },
+        map: { 0: ['variables.input.video.file'] },
+        files: { 0: bytes },
+      });
+    const [viaFile, viaBase64] = [await createPerson(server, tenant.secret), await createPerson(server, tenant.secret)];
+    const uploaded = await upload(viaFile.id, video);
+    assert.equal(uploaded.errors, undefined, JSON.stringify(uploaded.errors));
+    const encoded = await server.gql(ENROLL_VIDEO, { input: { personId: viaBase64.id, video: videoInput(path.join(work, 'upload.mp4')), fps: 4 } }, tenant.secret);
+    const outcome = (s: Record<string, unknown>) => ({ status: s.status, source: s.source, imagesAccepted: s.imagesAccepted, imagesRejected: s.imagesRejected, stats: s.stats });
+    assert.deepEqual(outcome(uploaded.data!.enrollVideo), outcome(encoded.data!.enrollVideo));
+    assert.equal(errorCode(await upload(viaFile.id, Buffer.alloc(3 * 1024 * 1024))), 'VIDEO_TOO_LARGE');
+    assert.equal(errorCode(await upload(viaFile.id, Buffer.from('definitely not a video '.repeat(100)))), 'INVALID_VIDEO');
+    const neither = await server.gql(ENROLL_VIDEO, { input: { personId: viaFile.id, video: {} } }, tenant.secret);
+    assert.equal(errorCode(neither), 'BAD_USER_INPUT');
+    assert.match(neither.errors![0]!.message, /The video needs `data` \(base64\) or `file`/);
   });
 
   it('refuses a video over the size limit with VIDEO_TOO_LARGE', async () => {

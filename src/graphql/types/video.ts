@@ -3,9 +3,10 @@ import { SEARCHED_GALLERIES } from './gallery.js';
 
 export const VideoInput = inputObjectType({
   name: 'VideoInput',
-  description: 'A video file (MP4, MOV, WebM, MKV or AVI), base64-encoded; size limited by VISAGE_MAX_VIDEO_BYTES.',
+  description: 'A video file (MP4, MOV, WebM, MKV or AVI), base64 `data` or an uploaded `file`; size limited by VISAGE_MAX_VIDEO_BYTES.',
   definition(t) {
-    t.nonNull.string('data');
+    t.string('data', { description: 'The video, base64-encoded. Give this or `file`.' });
+    t.field('file', { type: 'Upload', description: 'The video as a part of a multipart/form-data request (README, "Sending images as files"). Give this or `data`.' });
     t.string('filename', { description: 'Echoed in error messages.' });
   },
 });

@@ -11,7 +11,7 @@ export interface ImportOptions {
   largestFaceOnly: boolean;
   /** Images per addEnrollmentImages call; the server's default limit is 20. */
   batchImages: number;
-  /** Raw bytes per call; base64 adds a third, and the server's body limit is 100 MB by default. */
+  /** Bytes of files per call (sent as multipart file parts), within the server's body limit (100 MB by default). */
   batchBytes: number;
 }
 
@@ -64,9 +64,12 @@ export async function runImport(gql: Gql, plan: ImportPlan, options: ImportOptio
       if (folder.images.length > 0) await enrollImages(gql, personId, folder, options, summary, reject, progress);
       for (const video of folder.videos) {
         try {
-          const { enrollVideo } = await gql<{ enrollVideo: { imagesAccepted: number; stats: Record<string, number> } }>(VIDEO, {
-            input: { personId, video: { data: (await readFile(video)).toString('base64'), filename: path.basename(video) } },
-          });
+          const filename = path.basename(video);
+          const { enrollVideo } = await gql<{ enrollVideo: { imagesAccepted: number; stats: Record<string, number> } }>(
+            VIDEO,
+            { input: { personId, video: { file: null, filename } } },
+            [{ path: 'variables.input.video.file', bytes: await readFile(video), filename }],
+          );
           summary.videos++;
           summary.videoFramesRead += enrollVideo.stats.framesRead ?? 0;
           summary.facesAdded += enrollVideo.imagesAccepted;
@@ -106,10 +109,14 @@ async function enrollImages(
   const sessionId = startEnrollment.id;
   try {
     for (const batch of await batches(folder.images, options)) {
-      const images = await Promise.all(batch.map(async (f) => ({ data: (await readFile(f)).toString('base64'), filename: path.basename(f) })));
-      const { addEnrollmentImages } = await gql<{ addEnrollmentImages: { results: { accepted: boolean; reason: string | null }[] } }>(ADD, {
-        input: { sessionId, images, largestFaceOnly: options.largestFaceOnly },
-      });
+      // Sent as files, not base64: a third fewer bytes, and no base64 or JSON work on the server.
+      const files = await Promise.all(batch.map(async (f, i) => ({ path: `variables.input.images.${i}.file`, bytes: await readFile(f), filename: path.basename(f) })));
+      const images = files.map((f) => ({ file: null, filename: f.filename }));
+      const { addEnrollmentImages } = await gql<{ addEnrollmentImages: { results: { accepted: boolean; reason: string | null }[] } }>(
+        ADD,
+        { input: { sessionId, images, largestFaceOnly: options.largestFaceOnly } },
+        files,
+      );
       for (const r of addEnrollmentImages.results) {
         if (r.accepted) summary.facesAdded++;
         else reject(r.reason ?? 'UNKNOWN');

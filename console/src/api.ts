@@ -44,25 +44,44 @@ async function readJson(res: Response): Promise<{ data?: unknown; errors?: Graph
 }
 
 /** Runs one operation; resolves with `data`, rejects with an ApiError (the first error). */
-export async function gql<T>(query: string, variables: Record<string, unknown> = {}, token = secret): Promise<T> {
+export function gql<T>(query: string, variables: Record<string, unknown> = {}, token = secret): Promise<T> {
+  // application/json also satisfies Apollo's CSRF prevention.
+  return send<T>({ 'content-type': 'application/json' }, JSON.stringify({ query, variables }), token);
+}
+
+/** A file sent as a multipart part, placed at `path` (e.g. "variables.input.image.file"), where the variables hold null. */
+export interface FilePart {
+  path: string;
+  file: File;
+}
+
+/**
+ * Runs one operation whose images or video go as files (the GraphQL multipart request the server
+ * reads): no base64 in the browser, a third fewer bytes on the wire, no JSON string of them on the server.
+ */
+export function gqlWithFiles<T>(query: string, variables: Record<string, unknown>, files: readonly FilePart[]): Promise<T> {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query, variables }));
+  form.set('map', JSON.stringify(Object.fromEntries(files.map((f, i) => [String(i), [f.path]]))));
+  files.forEach((f, i) => form.set(String(i), f.file, f.file.name));
+  // The browser writes the multipart content-type with its boundary.
+  return send<T>({}, form, secret);
+}
+
+async function send<T>(headers: Record<string, string>, body: string | FormData, token: string | null): Promise<T> {
   let res: Response;
   try {
-    res = await fetch('/graphql', {
-      method: 'POST',
-      // application/json also satisfies Apollo's CSRF prevention.
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify({ query, variables }),
-    });
+    res = await fetch('/graphql', { method: 'POST', headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body });
   } catch {
     throw new ApiError('NETWORK_ERROR', 'The server could not be reached. Check that it is running and try again.');
   }
-  const body = await readJson(res);
-  if (body?.errors?.length || !body?.data) {
-    const err = errorFrom(body, res.status);
+  const parsed = await readJson(res);
+  if (parsed?.errors?.length || !parsed?.data) {
+    const err = errorFrom(parsed, res.status);
     if (err.code === 'UNAUTHENTICATED') onUnauthenticated(err);
     throw err;
   }
-  return body.data as T;
+  return parsed.data as T;
 }
 
 /** GET a CSV export with the Bearer key (never in the URL) and hand it to the browser as a download. */

@@ -1,21 +1,4 @@
-// Files the person picks or drops, as the API's base64 ImageInput/VideoInput.
-
-export interface EncodedFile {
-  data: string;
-  filename: string;
-}
-
-export function encodeFile(file: File): Promise<EncodedFile> {
-  return new Promise((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => {
-      const url = String(reader.result);
-      resolve({ data: url.slice(url.indexOf(',') + 1), filename: file.name });
-    };
-    reader.onerror = () => reject(new Error(`Could not read ${file.name}.`));
-    reader.readAsDataURL(file);
-  });
-}
+// Files the person picks or drops, sent as multipart file parts (api.ts gqlWithFiles).
 
 export function isVideo(file: File): boolean {
   return file.type.startsWith('video/') || /\.(mp4|mov|webm|mkv|avi)$/i.test(file.name);

@@ -1,8 +1,8 @@
 // Enrollment by drag and drop (or a file picker, for the keyboard): photos go to enrollFaces in
 // batches, a video to enrollVideo; every image shows accepted or why it was rejected.
 import { useState } from 'preact/hooks';
-import { gql } from '../api';
-import { batches, encodeFile, isVideo } from '../files';
+import { gqlWithFiles } from '../api';
+import { batches, isVideo } from '../files';
 import { ErrorNote, describe } from '../ui';
 
 interface ImageResult {
@@ -27,8 +27,9 @@ async function enrollImages(personId: string, files: File[]): Promise<Outcome[]>
   const outcomes: Outcome[] = [];
   for (const batch of batches(files, BATCH)) {
     try {
-      const images = await Promise.all(batch.map(encodeFile));
-      const { enrollFaces } = await gql<{ enrollFaces: { results: ImageResult[] } }>(ENROLL, { input: { personId, images } });
+      const images = batch.map((file) => ({ file: null, filename: file.name }));
+      const parts = batch.map((file, i) => ({ path: `variables.input.images.${i}.file`, file }));
+      const { enrollFaces } = await gqlWithFiles<{ enrollFaces: { results: ImageResult[] } }>(ENROLL, { input: { personId, images } }, parts);
       for (const r of enrollFaces.results) {
         const file = batch[r.index]!;
         outcomes.push({ kind: 'image', file: file.name, preview: URL.createObjectURL(file), accepted: r.accepted, reason: r.reason, message: r.message });
@@ -43,8 +44,10 @@ async function enrollImages(personId: string, files: File[]): Promise<Outcome[]>
 
 async function enrollVideo(personId: string, file: File): Promise<Outcome> {
   try {
-    const video = await encodeFile(file);
-    const { enrollVideo: s } = await gql<{ enrollVideo: { status: string; imagesAccepted: number; imagesRejected: number } }>(ENROLL_VIDEO, { input: { personId, video } });
+    const video = { file: null, filename: file.name };
+    const { enrollVideo: s } = await gqlWithFiles<{ enrollVideo: { status: string; imagesAccepted: number; imagesRejected: number } }>(ENROLL_VIDEO, { input: { personId, video } }, [
+      { path: 'variables.input.video.file', file },
+    ]);
     return { kind: 'video', file: file.name, status: s.status, accepted: s.imagesAccepted, rejected: s.imagesRejected };
   } catch (err) {
     return { kind: 'failed', file: file.name, ...describe(err) };

@@ -2,8 +2,7 @@
 // the nearest candidates. Boxes come in the photo's own pixels, so the overlay's viewBox is the
 // photo's natural size and the browser scales both together.
 import { useState } from 'preact/hooks';
-import { gql } from '../api';
-import { encodeFile } from '../files';
+import { gqlWithFiles } from '../api';
 import { ErrorNote, Table, Section, formatNumber, useAction } from '../ui';
 
 interface Box {
@@ -58,8 +57,9 @@ export function IdentifyPage() {
     setSize(null);
     if (photo) URL.revokeObjectURL(photo.url);
     setPhoto({ url: URL.createObjectURL(file), name: file.name });
-    const image = await encodeFile(file);
-    const { identify } = await gql<{ identify: Result }>(IDENTIFY, { input: { image, source: source.trim() || null } });
+    const { identify } = await gqlWithFiles<{ identify: Result }>(IDENTIFY, { input: { image: { file: null, filename: file.name }, source: source.trim() || null } }, [
+      { path: 'variables.input.image.file', file },
+    ]);
     setResult(identify);
   });
   return (

@@ -69,6 +69,11 @@ export async function readMultipart(req: IncomingMessage, limits: MultipartLimit
       if (!failed) resolve();
     });
     req.on('error', (err) => fail(err));
+    // busboy waits for the rest of a part that will never come: without this, a client that
+    // hangs up mid-upload would leave the request pending with its chunks held.
+    req.once('close', () => {
+      if (!req.complete) fail(new MalformedRequestError('The request ended before its body was complete.'));
+    });
     req.pipe(parser);
   });
   return withFilesPlaced(fields, files);

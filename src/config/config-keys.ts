@@ -48,7 +48,7 @@ export const CONFIG_KEYS = {
     if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new Error(`unknown level "${v}"`);
     return v;
   }),
-  maxBodyBytes: key('VISAGE_MAX_BODY_BYTES', '100mb', 'Largest accepted HTTP request body (base64 images and videos count 4/3 of their size).', (r) => parseBytes(r, 100 * 1024 * 1024)),
+  maxBodyBytes: key('VISAGE_MAX_BODY_BYTES', '100mb', 'Largest accepted HTTP request body (base64 images and videos count 4/3 of their size; as multipart file parts, their size).', (r) => parseBytes(r, 100 * 1024 * 1024)),
   maxQueryDepth: key('VISAGE_MAX_QUERY_DEPTH', '12', 'Deepest GraphQL selection accepted, in nested selection sets (QUERY_TOO_DEEP past it).', (r) => parseIntIn(r, 12, 2, 100)),
   authFailuresPerAddress: key('VISAGE_AUTH_FAILURES_PER_ADDRESS', '30', 'Failed authentications per minute from one client address before it gets RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 30, 1, 1_000_000)),
   authFailuresPerKey: key('VISAGE_AUTH_FAILURES_PER_KEY', '10', 'Failed authentications per minute naming one key prefix before wrong secrets for it get RATE_LIMITED (HTTP 429) until the minute ends.', (r) => parseIntIn(r, 10, 1, 1_000_000)),

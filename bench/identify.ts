@@ -17,7 +17,6 @@
 // "oneGalleryP50Ms" against "oneGalleryTenantP50Ms" (interleaved request by request) and their ratio,
 // and the search of one gallery in its own index ("searchMs") against the one-index layout's
 // search filtered to the gallery's members ("filteredSearchMs"), in this process.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,11 +24,10 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config/index.js';
-import { migrate } from '../src/db/index.js';
-import { SERVER_NODE_FLAGS } from '../src/server-node-flags.js';
 import { createModelRegistry } from '../src/embedding/index.js';
 import { inferenceSettings } from '../src/inference/index.js';
 import { cpuMs, cpuMsOf, threadCpuMs } from './support/proc-cpu.js';
+import { startBenchServer } from './support/bench-server.js';
 import { createGraphQLPoster, graphqlBody, multipartBody } from './support/graphql-poster.js';
 import { createFaceAnalyzer, createVision, createWorkerAnalyzers } from '../src/vision/index.js';
 import { analyze, createGalleries, measureLayouts, seedPeople, spreadOver } from './gallery-layout.js';
@@ -54,7 +52,6 @@ const { values: args } = parseArgs({
     'gallery-faces': { type: 'string', default: '1000' },
   },
 });
-const ADMIN = `bench-admin-${randomUUID()}`;
 if (args.upload !== 'base64' && args.upload !== 'file') throw new Error(`--upload is base64 or file, not ${args.upload}`);
 const uploadFiles = args.upload === 'file';
 const URL_BASE = `http://127.0.0.1:${args.port}`;
@@ -62,12 +59,6 @@ const URL_BASE = `http://127.0.0.1:${args.port}`;
 const METRICS_PORT = String(Number(args.port) + 1);
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
-async function gql(query: string, variables: Record<string, unknown>, token: string) {
-  const res = await fetch(`${URL_BASE}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
-  const body = (await res.json()) as { data?: any; errors?: unknown[] };
-  if (body.errors) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
 
 function unitVector(dim: number): number[] {
   const v = Array.from({ length: dim }, () => Math.random() * 2 - 1);
@@ -136,9 +127,9 @@ const STATEMENT_PROBES = 20;
  * window of the same length taken off. Statements sent together on the pipelined counter connection
  * share one round trip.
  */
-async function statementsPerIdentify(server: ChildProcess, file: string, identify: (i: number) => Promise<unknown>): Promise<number> {
+async function statementsPerIdentify(serverPid: number, file: string, identify: (i: number) => Promise<unknown>): Promise<number> {
   const count = async () => {
-    server.kill('SIGUSR2');
+    process.kill(serverPid, 'SIGUSR2');
     await new Promise((r) => setTimeout(r, 200));
     return Number(readFileSync(file, 'utf8'));
   };
@@ -153,28 +144,25 @@ async function statementsPerIdentify(server: ChildProcess, file: string, identif
 }
 
 async function main() {
-  const dbName = `visage_bench_${randomUUID().replaceAll('-', '')}`;
-  const admin = new pg.Client({ connectionString: args['database-url'] });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  const dbUrl = new URL(args['database-url']!);
-  dbUrl.pathname = `/${dbName}`;
-  const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
-  await migrate(pool);
   // Made now: the server writes its profiles there only as it exits, after the window file below.
   if (args.profile) mkdirSync(args.profile, { recursive: true });
   const profiling = args.profile ? ['--cpu-prof', '--cpu-prof-dir', args.profile] : [];
   const serverFlags = args['server-flags'] ? args['server-flags'].split(' ').filter(Boolean) : [];
-  const statementsFile = path.join(tmpdir(), `${dbName}.statements`);
-  const server = spawn(process.execPath, [...profiling, ...SERVER_NODE_FLAGS, ...serverFlags, '--import', 'tsx', '--import', './bench/support/pg-statement-counter.ts', 'src/main.ts'], {
-    env: { ...process.env, BENCH_PG_STATEMENTS_FILE: statementsFile, DATABASE_URL: dbUrl.toString(), PORT: args.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: ADMIN, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: METRICS_PORT, VISAGE_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
+  const statementsFile = path.join(tmpdir(), `visage-bench-${randomUUID()}.statements`);
+  const server = await startBenchServer({
+    databaseUrl: args['database-url']!,
+    port: args.port!,
+    nodeFlags: [...profiling, ...serverFlags, '--import', './bench/support/pg-statement-counter.ts'],
+    env: { BENCH_PG_STATEMENTS_FILE: statementsFile, VISAGE_METRICS_PORT: METRICS_PORT },
   });
+  const { pool } = server;
+  const gql = server.gql;
+  const ADMIN = server.admin;
+  // On the server's maintenance database, so these reads are not among the backends measured.
+  const admin = new pg.Client({ connectionString: args['database-url'] });
+  await admin.connect();
+  const dbName = server.databaseName;
   try {
-    for (let i = 0; i < 300; i++) {
-      if (await fetch(`${URL_BASE}/readyz`).then((r) => r.ok, () => false)) break;
-      await new Promise((r) => setTimeout(r, 200));
-    }
     const newTenant = async (slug: string) => {
       const { createTenant } = await gql('mutation($i: CreateTenantInput!) { createTenant(input: $i) { tenant { id settings { defaultGalleryIds } } secret } }', { i: { name: slug, slug } }, ADMIN);
       await gql('mutation($i: UpdateTenantSettingsInput!) { updateTenantSettings(input: $i) { id } }', { i: { model: args.model } }, createTenant.secret);
@@ -280,16 +268,16 @@ async function main() {
       addThreads(bareByThread, bareThreads, threadCpuMs(process.pid));
       cpu.bare += (bareUsed.user + bareUsed.system) / 1000;
       const pgBefore = cpuMsOf(await backends());
-      const [mainBefore, serverBefore, threadsBefore] = [cpuMs(server.pid!, server.pid!), cpuMs(server.pid!), threadCpuMs(server.pid!)];
+      const [mainBefore, serverBefore, threadsBefore] = [cpuMs(server.pid, server.pid), cpuMs(server.pid), threadCpuMs(server.pid)];
       const clientCpu = process.cpuUsage();
       const from = monotonicUs();
       const serverRun = await measure(identify, n);
       windows.push([from, monotonicUs()]);
       const clientUsed = process.cpuUsage(clientCpu);
       cpu.client += (clientUsed.user + clientUsed.system) / 1000;
-      cpu.serverMain += cpuMs(server.pid!, server.pid!) - mainBefore;
-      cpu.server += cpuMs(server.pid!) - serverBefore;
-      addThreads(byThread, threadsBefore, threadCpuMs(server.pid!));
+      cpu.serverMain += cpuMs(server.pid, server.pid) - mainBefore;
+      cpu.server += cpuMs(server.pid) - serverBefore;
+      addThreads(byThread, threadsBefore, threadCpuMs(server.pid));
       for (const [pid, after] of cpuMsOf(await backends())) cpu.postgres += after - (pgBefore.get(pid) ?? 0);
       // One gallery of many against a one-gallery tenant: request by request, so load drifts hit both alike.
       let pair: { gallery: number; solo: number } | null = null;
@@ -309,7 +297,7 @@ async function main() {
     log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);
     const threads = (m: typeof byThread) => [...m].sort((a, b) => a[0] - b[0]).filter(([, t]) => t.ms >= 1).map(([, t]) => `${t.name} ${perRequest(t.ms)}`).join(', ');
     log(`CPU per request by thread, in creation order: bare ${threads(bareByThread)} ms; server ${threads(byThread)} ms`);
-    log(`database statements per identify: ${(await statementsPerIdentify(server, statementsFile, identify)).toFixed(2)} (counted in the server, ${STATEMENT_PROBES} serial calls)`);
+    log(`database statements per identify: ${(await statementsPerIdentify(server.pid, statementsFile, identify)).toFixed(2)} (counted in the server, ${STATEMENT_PROBES} serial calls)`);
     const bareRps = median(rounds.map((r) => r.bare.rpsAt8));
     const rpsAt8 = median(rounds.map((r) => r.server.rpsAt8));
     const result = {
@@ -344,12 +332,9 @@ async function main() {
       };
     }
   } finally {
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await pool.end();
-    rmSync(statementsFile, { force: true });
-    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
     await admin.end();
+    await server.stop();
+    rmSync(statementsFile, { force: true });
   }
 }
 

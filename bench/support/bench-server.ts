@@ -9,8 +9,10 @@ export interface BenchServer {
   admin: string;
   /** A pool on the scratch database, for seeding under the API. */
   pool: pg.Pool;
-  /** The server process, for /proc readings. */
+  /** The server process, for /proc readings and signals. */
   pid: number;
+  /** The scratch database's name (its backends in pg_stat_activity). */
+  databaseName: string;
   gql(query: string, variables: Record<string, unknown>, token: string): Promise<any>;
   stop(): Promise<void>;
 }
@@ -20,7 +22,7 @@ export interface BenchServer {
  * separate process on it (so the client's work never shares the server's event loop).
  * `stop` ends the process and drops the database.
  */
-export async function startBenchServer(options: { databaseUrl: string; port: string; env?: Record<string, string>; /** e.g. --cpu-prof, which NODE_OPTIONS refuses. */ nodeFlags?: string[] }): Promise<BenchServer> {
+export async function startBenchServer(options: { databaseUrl: string; port: string; env?: Record<string, string>; /** After tsx's loader, so `--import ./x.ts` works; e.g. --cpu-prof, which NODE_OPTIONS refuses. */ nodeFlags?: string[] }): Promise<BenchServer> {
   const admin = `bench-admin-${randomUUID()}`;
   const base = `http://127.0.0.1:${options.port}`;
   // The machine is shared: another server on the port would answer /readyz in our child's place.
@@ -33,7 +35,7 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
   dbUrl.pathname = `/${dbName}`;
   const pool = new pg.Pool({ connectionString: dbUrl.toString(), max: 2 });
   await migrate(pool);
-  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', 'src/main.ts'], {
+  const server = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ...(options.nodeFlags ?? []), 'src/main.ts'], {
     env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: options.port, HOST: '127.0.0.1', VISAGE_ADMIN_TOKEN: admin, VISAGE_KEY_HASH_SECRET: 'bench-key-hash-secret-0123456789abcdef', VISAGE_METRICS_PORT: '0', VISAGE_LOG_LEVEL: 'warn', ...options.env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -45,6 +47,7 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
     admin,
     pool,
     pid: server.pid!,
+    databaseName: dbName,
     async gql(query, variables, token) {
       const res = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }) });
       const body = (await res.json()) as { data?: any; errors?: unknown[] };

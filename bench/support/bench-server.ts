@@ -20,7 +20,7 @@ export interface BenchServer {
 /**
  * A scratch database on `databaseUrl`'s server, migrated, and `npm start`'s entry point as a
  * separate process on it (so the client's work never shares the server's event loop).
- * `stop` ends the process and drops the database.
+ * `stop` ends the process and drops the database; so does SIGINT or SIGTERM to the bench.
  */
 export async function startBenchServer(options: { databaseUrl: string; port: string; env?: Record<string, string>; /** After tsx's loader, so `--import ./x.ts` works; e.g. --cpu-prof, which NODE_OPTIONS refuses. */ nodeFlags?: string[] }): Promise<BenchServer> {
   const admin = `bench-admin-${randomUUID()}`;
@@ -43,6 +43,26 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
     if (await fetch(`${base}/readyz`).then((r) => r.ok, () => false)) break;
     await new Promise((r) => setTimeout(r, 200));
   }
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    (stopped ??= (async () => {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+      if (server.exitCode === null && server.signalCode === null) {
+        server.kill('SIGTERM');
+        await new Promise((r) => server.once('exit', r));
+      }
+      await pool.end();
+      await root.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+      await root.end();
+    })());
+  // A bench stopped with Ctrl-C would otherwise leave its server running and its database behind.
+  const interrupted = (signal: NodeJS.Signals) => {
+    process.stderr.write(`${signal}: stopping the bench server and dropping ${dbName}\n`);
+    void stop().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   return {
     admin,
     pool,
@@ -54,12 +74,6 @@ export async function startBenchServer(options: { databaseUrl: string; port: str
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     },
-    async stop() {
-      server.kill('SIGTERM');
-      await new Promise((r) => server.once('exit', r));
-      await pool.end();
-      await root.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-      await root.end();
-    },
+    stop,
   };
 }

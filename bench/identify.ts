@@ -291,7 +291,7 @@ async function main() {
         log(`round ${r + 1}: p50 against one gallery of ${galleryCount}: ${pair.gallery.toFixed(1)} ms; one-gallery tenant: ${pair.solo.toFixed(1)} ms`);
       }
       rounds.push({ bare: bareRun, server: serverRun, pair });
-      log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
+      log(`round ${r + 1}: bare p50 ${bareRun.p50.toFixed(1)} ms, p95 ${bareRun.p95.toFixed(1)} ms, ${bareRun.rpsAt8.toFixed(1)}/s; server p50 ${serverRun.p50.toFixed(1)} ms, p95 ${serverRun.p95.toFixed(1)} ms, ${serverRun.rpsAt8.toFixed(1)}/s`);
     }
     const perRequest = (ms: number) => (ms / (Number(args.rounds) * n * 3)).toFixed(1);
     log(`CPU per request: bare pipeline ${perRequest(cpu.bare)} ms (this process); server ${perRequest(cpu.server)} ms (main thread ${perRequest(cpu.serverMain)} ms) + PostgreSQL ${perRequest(cpu.postgres)} ms + this client ${perRequest(cpu.client)} ms (same cores)`);

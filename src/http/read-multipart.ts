@@ -56,19 +56,31 @@ export async function readMultipart(req: IncomingMessage, limits: MultipartLimit
       else if (name !== 'operations' && name !== 'map') fail(new MalformedRequestError(`Unexpected field "${name.slice(0, 40)}". ${SPEC}`));
       else fields.set(name, value);
     });
+    // Done when the parser has closed and every file stream has ended, in whichever order they come.
+    let parsed = false;
+    let reading = 0;
+    const settle = () => {
+      if (parsed && reading === 0 && !failed) resolve();
+    };
     parser.on('file', (name, stream, info) => {
       const chunks: Buffer[] = [];
+      reading++;
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('limit', () => fail(tooLarge(limits.maxBytes)));
-      stream.on('end', () => files.set(name, new UploadedFile(Buffer.concat(chunks), info.filename ?? null, info.mimeType)));
+      stream.on('end', () => {
+        files.set(name, new UploadedFile(Buffer.concat(chunks), info.filename ?? null, info.mimeType));
+        reading--;
+        settle();
+      });
     });
     parser.on('filesLimit', () => fail(new MalformedRequestError(`At most ${limits.maxFiles} files may be sent in one request.`)));
     parser.on('fieldsLimit', () => fail(new MalformedRequestError(`Only the "operations" and "map" fields may be sent. ${SPEC}`)));
     parser.on('error', (err: Error) => fail(new MalformedRequestError(`The multipart request could not be read: ${err.message}. ${SPEC}`)));
     parser.on('close', () => {
-      if (!failed) resolve();
+      parsed = true;
+      settle();
     });
-    req.on('error', (err) => fail(err));
+    req.on('error', (err) => fail(new MalformedRequestError(`The request could not be read: ${err.message}.`)));
     // busboy waits for the rest of a part that will never come: without this, a client that
     // hangs up mid-upload would leave the request pending with its chunks held.
     req.once('close', () => {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { UploadedFile } from '../domain/uploaded-file.js';
-import { AppError } from '../errors.js';
+import { bodyTooLarge, refuseDeclaredOversize } from './read-body.js';
 
 /** A request the client must fix before sending again (HTTP 400, `BAD_REQUEST`). */
 export class MalformedRequestError extends Error {}
@@ -26,8 +26,7 @@ const MAX_PATH_SEGMENTS = 16;
  * spec's server packages either spool files to disk (graphql-upload) or target another server.
  */
 export async function readMultipart(req: IncomingMessage, limits: MultipartLimits): Promise<Record<string, unknown>> {
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > limits.maxBytes) throw tooLarge(limits.maxBytes);
+  refuseDeclaredOversize(req, limits.maxBytes);
   const fields = new Map<string, string>();
   const files = new Map<string, UploadedFile>();
   await new Promise<void>((resolve, reject) => {
@@ -49,10 +48,10 @@ export async function readMultipart(req: IncomingMessage, limits: MultipartLimit
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limits.maxBytes) fail(tooLarge(limits.maxBytes));
+      if (size > limits.maxBytes) fail(bodyTooLarge(limits.maxBytes));
     });
     parser.on('field', (name, value, info) => {
-      if (info.valueTruncated) fail(tooLarge(limits.maxBytes));
+      if (info.valueTruncated) fail(bodyTooLarge(limits.maxBytes));
       else if (name !== 'operations' && name !== 'map') fail(new MalformedRequestError(`Unexpected field "${name.slice(0, 40)}". ${SPEC}`));
       else fields.set(name, value);
     });
@@ -66,7 +65,7 @@ export async function readMultipart(req: IncomingMessage, limits: MultipartLimit
       const chunks: Buffer[] = [];
       reading++;
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(tooLarge(limits.maxBytes)));
+      stream.on('limit', () => fail(bodyTooLarge(limits.maxBytes)));
       stream.on('end', () => {
         files.set(name, new UploadedFile(Buffer.concat(chunks), info.filename ?? null, info.mimeType));
         reading--;
@@ -136,8 +135,4 @@ function place(operations: Record<string, unknown>, path: string, file: Uploaded
   const leaf = segments.at(-1)!;
   if (parent === null || typeof parent !== 'object' || !Object.hasOwn(parent, leaf) || (parent as Record<string, unknown>)[leaf] !== null) throw invalid();
   (parent as Record<string, unknown>)[leaf] = file;
-}
-
-function tooLarge(limit: number): AppError {
-  return new AppError('PAYLOAD_TOO_LARGE', `Request body exceeds ${limit} bytes; send fewer or smaller images per request.`);
 }

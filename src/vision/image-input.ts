@@ -32,24 +32,25 @@ export function imageBytes(input: ImageInput, maxBytes: number, field = 'image')
   const unprefixed = input.data.replace(/^data:[^;]+;base64,/, '');
   const plain = decodePlain(unprefixed, maxBytes);
   if (plain) return plain;
-  const name = input.filename ? ` "${input.filename}"` : '';
   const data = unprefixed.replace(/\s+/g, '');
-  if (Math.floor((data.length * 3) / 4) > maxBytes + 3) {
-    throw new AppError('IMAGE_TOO_LARGE', `Image${name} is larger than ${maxBytes} bytes.`, { field });
-  }
+  if (Math.floor((data.length * 3) / 4) > maxBytes + 3) throw imageTooLarge(input.filename, maxBytes, field);
   if (data.length === 0 || !BASE64.test(data)) {
-    throw new AppError('INVALID_IMAGE', `Image${name} is not base64-encoded data.`, { field });
+    throw new AppError('INVALID_IMAGE', `Image${quotedName(input.filename)} is not base64-encoded data.`, { field });
   }
   return Buffer.from(data, data.includes('-') || data.includes('_') ? 'base64url' : 'base64');
 }
 
 /** An uploaded file's bytes as they came: the same size limit, and no copy. */
 function uploadedBytes(file: UploadedFile, filename: string | null, maxBytes: number, field: string): Buffer {
-  if (file.bytes.length > maxBytes) {
-    const name = filename ? ` "${filename.slice(0, MAX_FILENAME_LENGTH)}"` : '';
-    throw new AppError('IMAGE_TOO_LARGE', `Image${name} is larger than ${maxBytes} bytes.`, { field });
-  }
+  if (file.bytes.length > maxBytes) throw imageTooLarge(filename, maxBytes, field);
   return file.bytes;
+}
+
+/** The name for a message; an uploaded file's own name is not length-checked, so it is cut. */
+const quotedName = (filename: string | null | undefined) => (filename ? ` "${filename.slice(0, MAX_FILENAME_LENGTH)}"` : '');
+
+function imageTooLarge(filename: string | null | undefined, maxBytes: number, field: string): AppError {
+  return new AppError('IMAGE_TOO_LARGE', `Image${quotedName(filename)} is larger than ${maxBytes} bytes.`, { field });
 }
 
 /**

@@ -1,9 +1,8 @@
 import path from 'node:path';
-import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import type { Config } from './config/index.js';
 import type { Logger } from './logger.js';
-import { createReadCaches, createRepositories, indexSnapshotRepository, pgReadCacheFeed, withReadCaches, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
+import { createReadCaches, createRepositories, indexSnapshotRepository, listenSubscriber, localEventFeed, pgEventFeed, pgFaceChangeFeed, pgReadCacheFeed, withReadCaches, limiterFactory, migrate, openDatabase, pendingMigrations, pgFaceIndexSource, type Database } from './db/index.js';
 import { createApiKeyHasher, createAuthenticator } from './auth/index.js';
 import { createAuthThrottle } from './auth/auth-throttle.js';
 import { resolveKeyHashSecret } from './auth/key-hash-secret.js';
@@ -27,13 +26,12 @@ import { createConsoleRoute } from './http/console-route.js';
 import { createSseRoute } from './http/sse-route.js';
 import { createLiveEvents } from './events/live-events.js';
 import { publishingEvents } from './events/publishing-events.js';
-import { localEventFeed, pgEventFeed } from './db/event-feed.js';
 import { createServices } from './services.js';
 import { createLifecycleRuntime } from './lifecycle/lifecycle-runtime.js';
 import { readSettings } from './tenants/index.js';
 import { createFaceAnalyzer, createFrameAnalyzer, createVision, createWorkerAnalyzers } from './vision/index.js';
 import { createModelRegistry, newTenantModel, parseCustomModelSpecs } from './embedding/index.js';
-import { IndexSync, PgChangeFeed, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, searchGalleries, type IndexKey, type SnapshotStore } from './gallery/index.js';
+import { IndexSync, TenantIndexes, DEFAULT_TENANT_INDEX_OPTIONS, directorySnapshotStore, postgresSnapshotStore, searchGalleries, type IndexKey, type SnapshotStore } from './gallery/index.js';
 import { DEFAULT_ENROLLMENT_POLICY } from './enrollment/index.js';
 import { describeTuning, inferenceSettings, modelTunings, onCalibration } from './inference/index.js';
 import { createMetrics, type PipelineStage } from './observability/metrics.js';
@@ -58,13 +56,25 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const secretOptions = { embedded: db.mode === 'embedded', dataDir: config.dataDir };
   const apiKeyHasher = createApiKeyHasher(await resolveKeyHashSecret({ configured: config.keyHashSecret, ...secretOptions }, logger));
 
+  // One LISTEN connection for the process: face changes, read-cache evictions and live events.
+  // Not with the embedded database: PGlite does not deliver NOTIFY between connections.
+  const listener = db.supportsListen ? listenSubscriber(db.url) : null;
+  if (listener) {
+    listener.events.on('error', (err) => logger.error({ err }, 'LISTEN connection given up: notifications stop until restart; the periodic catch-up still runs'));
+    listener.events.on('reconnect', (attempt) => {
+      if (attempt === 1) logger.warn('LISTEN connection lost; reconnecting');
+    });
+    await listener.connect();
+  }
+
   // The key and person reads served from memory, evicted by PostgreSQL's notifications (README,
   // Authentication: "Read caches"). Not with the embedded database: PGlite does not deliver
   // NOTIFY, and a write by raw SQL in this process would go unheard, so it reads through as before.
   const readCaches = db.supportsListen && config.readCacheTtlMs > 0 ? createReadCaches({ maxEntries: config.readCacheEntries, ttlMs: config.readCacheTtlMs }) : null;
   const readCacheFeed =
     readCaches &&
-    pgReadCacheFeed(db.url, {
+    listener &&
+    pgReadCacheFeed(listener, {
       onInvalidate: (invalidation) => readCaches.apply(invalidation),
       onLive: (live) => readCaches.setLive(live),
       onError: (err) => logger.warn({ err }, 'read cache feed error'),
@@ -78,7 +88,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   const outage = await startOutageHandling({ db, repos: storedRepos, config, logger, registry: metrics.registry });
   // Live events: NOTIFY across replicas; the embedded database is one process, so in-process.
   const live = createLiveEvents({
-    feed: db.supportsListen ? pgEventFeed(db.url, (err) => logger.warn({ err }, 'recognition event feed error')) : localEventFeed(),
+    feed: listener ? pgEventFeed(listener) : localEventFeed(),
     load: (tenantId, ids) => storedRepos.events.byIds(tenantId, ids),
     onError: (err) => logger.warn({ err }, 'live event delivery failed'),
   });
@@ -126,9 +136,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
   });
   // Embedded PGlite does not deliver NOTIFY between connections; it is one process, so the
   // in-process refresh after each write is the notification.
-  const feed = db.supportsListen
-    ? new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: db.url }), onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'face change feed error')) })
-    : null;
+  const feed = listener && pgFaceChangeFeed(listener);
   const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: config.syncIntervalMs, onError: outage.unlessUnreachable((err) => logger.warn({ err }, 'index catch-up failed')) });
   await sync.start();
   const lifecycle = createLifecycleRuntime({ db, repos, config, indexes, snapshots: snapshotStore, logger });
@@ -243,6 +251,7 @@ export async function createApp(config: Config, logger: Logger): Promise<App> {
       await live.stop();
       await sync.stop();
       await readCacheFeed?.stop();
+      await listener?.close();
       await outage.stop();
       indexes.clear();
       stopLoggingCalibrations();

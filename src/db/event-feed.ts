@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { listenSubscriber } from './listen-subscriber.js';
+import type { ListenSubscriber } from './listen-subscriber.js';
 
 export const RECOGNITION_EVENTS_CHANNEL = 'visage_recognition_events';
 /** Ids per notification: PostgreSQL caps a payload at 8000 bytes; 100 uuids take about 4000. */
@@ -12,24 +12,36 @@ export interface EventFeed {
   stop(): Promise<void>;
 }
 
-/** Across replicas: PostgreSQL NOTIFY, through pg-listen (which reconnects and re-LISTENs). */
-export function pgEventFeed(url: string, onError: (err: Error) => void): EventFeed {
-  const subscriber = listenSubscriber(url);
-  subscriber.events.on('error', onError);
+/**
+ * Across replicas: PostgreSQL NOTIFY on the process's shared LISTEN connection (its owner connects
+ * and closes it). Events written while it reconnects are not announced here (see live-events.ts).
+ */
+export function pgEventFeed(subscriber: ListenSubscriber): EventFeed {
+  let handler: ((text: unknown) => void) | undefined;
   return {
     async start(onEvents) {
-      subscriber.notifications.on(RECOGNITION_EVENTS_CHANNEL, (payload: unknown) => {
-        const p = payload as { tenantId?: unknown; ids?: unknown } | null;
+      handler = (text) => {
+        const p = parseJson(text) as { tenantId?: unknown; ids?: unknown } | null;
         if (p && typeof p.tenantId === 'string' && Array.isArray(p.ids)) onEvents(p.tenantId, p.ids.filter((id): id is string => typeof id === 'string'));
-      });
-      await subscriber.connect();
+      };
+      subscriber.notifications.on(RECOGNITION_EVENTS_CHANNEL, handler);
       await subscriber.listenTo(RECOGNITION_EVENTS_CHANNEL);
     },
     async publish(tenantId, ids) {
       for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) await subscriber.notify(RECOGNITION_EVENTS_CHANNEL, { tenantId, ids: ids.slice(i, i + IDS_PER_NOTICE) });
     },
-    stop: () => subscriber.close(),
+    async stop() {
+      if (handler) subscriber.notifications.removeListener(RECOGNITION_EVENTS_CHANNEL, handler);
+    },
   };
+}
+
+function parseJson(text: unknown): unknown {
+  try {
+    return typeof text === 'string' ? JSON.parse(text) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The embedded database is one process and PGlite does not deliver NOTIFY: an in-process emitter. */

@@ -8,10 +8,34 @@ type CreateSubscriber = (config: ClientConfig, options?: Options) => Subscriber;
 const imported = pgListen.default as unknown as CreateSubscriber | { default: CreateSubscriber };
 const createPostgresSubscriber: CreateSubscriber = typeof imported === 'function' ? imported : imported.default;
 
+export type { Subscriber as ListenSubscriber } from 'pg-listen';
+
+export interface ListenRetry {
+  /** First wait before reconnecting; it doubles per failed attempt. */
+  firstMs: number;
+  maxMs: number;
+}
+
+/** pg_stat_activity.application_name of the LISTEN connection. */
+export const LISTEN_APPLICATION_NAME = 'visage-listen';
+
+const DEFAULT_RETRY: ListenRetry = { firstMs: 500, maxMs: 30_000 };
+
 /**
- * A pg-listen subscriber on its own connection, as every feed of notifications uses it: it
- * reconnects and re-LISTENs by itself, backing off from 0.5 s to 30 s and never giving up within a day.
+ * The process's one LISTEN connection, through pg-listen: it reconnects and re-LISTENs every
+ * channel by itself, backing off from `retry.firstMs` to `retry.maxMs` and never giving up within
+ * a day; "reconnect" is emitted at the first attempt, "connected" once every channel is LISTENed
+ * again. Every feed (face changes, read-cache evictions, live events) adds its channel to it:
+ * a NOTIFY wakes each listening backend of the database, so one connection per process instead
+ * of one per feed is both fewer connections and less work per notification.
+ *
+ * Payloads arrive as the raw text: each feed parses its own channel's, so a payload one feed
+ * cannot read never reaches the shared "error" event, which is left to a lost connection.
  */
-export function listenSubscriber(url: string): Subscriber {
-  return createPostgresSubscriber({ connectionString: url }, { retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(500 * 2 ** n, 30_000) });
+export function listenSubscriber(url: string, retry: ListenRetry = DEFAULT_RETRY): Subscriber {
+  return createPostgresSubscriber(
+    // Named, so an operator (or a test) finds it in pg_stat_activity.
+    { connectionString: url, application_name: LISTEN_APPLICATION_NAME },
+    { parse: (text: string) => text, retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(retry.firstMs * 2 ** n, retry.maxMs) },
+  );
 }

@@ -1,5 +1,5 @@
 import { isUuid } from './ids.js';
-import { listenSubscriber } from './listen-subscriber.js';
+import type { ListenSubscriber } from './listen-subscriber.js';
 import type { Invalidation } from './read-caches.js';
 
 /** Written by the triggers of prisma/migrations/20261201190000_auth_person_cache_invalidation. */
@@ -8,10 +8,16 @@ export const READ_CACHE_CHANNEL = 'visage_read_cache';
 const strings = (value: unknown): string[] | null => (Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : null);
 
 /**
- * A trigger's payload (already JSON-parsed) → what to evict. Anything unexpected evicts
+ * A trigger's payload (the JSON text) → what to evict. Anything unexpected evicts
  * everything: a notice we cannot read still says that something changed.
  */
-export function parseReadCachePayload(payload: unknown): Invalidation {
+export function parseReadCachePayload(text: string): Invalidation {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return { kind: 'all' };
+  }
   const p = payload as { k?: unknown; t?: unknown; p?: unknown; all?: unknown } | null;
   if (p && typeof p === 'object' && p.all === undefined) {
     const prefixes = strings(p.k);
@@ -38,27 +44,28 @@ export interface ReadCacheFeed {
 }
 
 /**
- * LISTEN for the read-cache triggers through pg-listen, which reconnects and re-LISTENs by itself.
- * Its "connected" event comes before LISTEN at start-up (so start() reports live after listenTo)
- * and after the re-LISTEN on a reconnect; its "reconnect" event comes at the first attempt, as
- * soon as the loss is seen.
+ * LISTEN for the read-cache triggers on the process's shared LISTEN connection (its owner connects
+ * and closes it; pg-listen reconnects and re-LISTENs by itself). Its "reconnect" event comes at
+ * the first attempt, as soon as the loss is seen, and "connected" after the re-LISTEN.
  */
-export function pgReadCacheFeed(url: string, handlers: ReadCacheFeedHandlers): ReadCacheFeed {
-  const subscriber = listenSubscriber(url);
+export function pgReadCacheFeed(subscriber: ListenSubscriber, handlers: ReadCacheFeedHandlers): ReadCacheFeed {
   let listening = false;
-  subscriber.events.on('error', (err) => {
-    // A payload that failed to parse, or reconnection given up: either way, trust nothing held.
+  const onError = (err: Error) => {
+    // Reconnection given up: notices may be lost for good, so trust nothing held.
     handlers.onInvalidate({ kind: 'all' });
     handlers.onError(err);
-  });
-  subscriber.events.on('reconnect', () => handlers.onLive(false));
-  subscriber.events.on('connected', () => {
+  };
+  const onReconnect = () => handlers.onLive(false);
+  const onConnected = () => {
     if (listening) handlers.onLive(true);
-  });
-  subscriber.notifications.on(READ_CACHE_CHANNEL, (payload: unknown) => handlers.onInvalidate(parseReadCachePayload(payload)));
+  };
+  const onNotice = (text: unknown) => handlers.onInvalidate(parseReadCachePayload(String(text)));
   return {
     async start() {
-      await subscriber.connect();
+      subscriber.events.on('error', onError);
+      subscriber.events.on('reconnect', onReconnect);
+      subscriber.events.on('connected', onConnected);
+      subscriber.notifications.on(READ_CACHE_CHANNEL, onNotice);
       await subscriber.listenTo(READ_CACHE_CHANNEL);
       listening = true;
       handlers.onLive(true);
@@ -66,7 +73,10 @@ export function pgReadCacheFeed(url: string, handlers: ReadCacheFeedHandlers): R
     async stop() {
       listening = false;
       handlers.onLive(false);
-      await subscriber.close();
+      subscriber.events.removeListener('error', onError);
+      subscriber.events.removeListener('reconnect', onReconnect);
+      subscriber.events.removeListener('connected', onConnected);
+      subscriber.notifications.removeListener(READ_CACHE_CHANNEL, onNotice);
     },
   };
 }

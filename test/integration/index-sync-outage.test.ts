@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
-import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/gallery/index.js';
+import { IndexSync, TenantIndexes } from '../../src/gallery/index.js';
+import { LISTEN_APPLICATION_NAME, listenSubscriber, pgFaceChangeFeed } from '../../src/db/index.js';
 import { startOwnPostgres, type OwnPostgres } from '../support/own-postgres.js';
 import { TEST_EMBEDDED } from '../support/test-database.js';
 import { addPerson, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector } from '../support/scratch-db.js';
@@ -39,16 +40,18 @@ test('the hot index answers through a stop; after the restart a new face reaches
   const t = await seedTenant(writer);
   await insertFace(writer, { ...t, vector: unitVector(0) });
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(pool()) });
-  const feedErrors: unknown[] = [];
-  const feed = new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: cluster.url }), reconnectDelayMs: 50, maxReconnectDelayMs: 500, onError: (e: unknown) => feedErrors.push(e) });
-  const sync = new IndexSync(indexes, { feed, catchUpIntervalMs: 600_000 });
+  const listener = listenSubscriber(cluster.url, { firstMs: 50, maxMs: 500 });
+  let reconnecting = 0;
+  listener.events.on('reconnect', () => reconnecting++);
+  await listener.connect();
+  const sync = new IndexSync(indexes, { feed: pgFaceChangeFeed(listener), catchUpIntervalMs: 600_000 });
   await sync.start();
   try {
     await indexes.get(indexKey(t));
     await cluster.stop();
     await sleep(2000);
     assert.equal((await indexes.search(indexKey(t), query(0), 1)).length, 1, 'the in-memory index answers while the database is down');
-    assert.ok(feedErrors.length > 0, 'the feed noticed the lost connection');
+    assert.ok(reconnecting > 0, 'the listener noticed the lost connection');
     await cluster.start();
 
     const person = randomUUID();
@@ -57,7 +60,7 @@ test('the hot index answers through a stop; after the restart a new face reaches
       const client = new pg.Client({ connectionString: cluster.url });
       await client.connect();
       try {
-        const listening = await client.query(`SELECT 1 FROM pg_stat_activity WHERE query LIKE 'LISTEN%'`);
+        const listening = await client.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND query LIKE 'LISTEN%'`, [LISTEN_APPLICATION_NAME]);
         assert.ok((listening.rowCount ?? 0) > 0);
       } finally {
         await client.end();
@@ -70,5 +73,6 @@ test('the hot index answers through a stop; after the restart a new face reaches
     }, 5000);
   } finally {
     await sync.stop();
+    await listener.close();
   }
 });

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { pgFaceIndexSource } from '../../src/db/face-index-source.js';
-import { IndexSync, PgChangeFeed, TenantIndexes } from '../../src/gallery/index.js';
+import { IndexSync, TenantIndexes } from '../../src/gallery/index.js';
+import { LISTEN_APPLICATION_NAME, listenSubscriber, pgFaceChangeFeed } from '../../src/db/index.js';
 import { addPerson, createScratchDb, deleteFace, eventually, indexKey, insertFace, MODEL, query, seedTenant, unitVector, type ScratchDb } from '../support/scratch-db.js';
 
 let db: ScratchDb;
@@ -18,14 +19,16 @@ after(async () => {
 async function startProcess(catchUpIntervalMs = 60_000): Promise<{ indexes: TenantIndexes; sync: IndexSync; stop(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const indexes = new TenantIndexes({ source: pgFaceIndexSource(pool) });
-  const feed = new PgChangeFeed({ createClient: () => new pg.Client({ connectionString: db.url }), reconnectDelayMs: 50 });
-  const sync = new IndexSync(indexes, { feed, catchUpIntervalMs });
+  const listener = listenSubscriber(db.url, { firstMs: 50, maxMs: 500 });
+  await listener.connect();
+  const sync = new IndexSync(indexes, { feed: pgFaceChangeFeed(listener), catchUpIntervalMs });
   await sync.start();
   return {
     indexes,
     sync,
     async stop() {
       await sync.stop();
+      await listener.close();
       await pool.end();
     },
   };
@@ -106,7 +109,8 @@ test('after the listening connection is killed, the feed reconnects and catches 
   try {
     await processB.indexes.get(indexKey(t));
     await db.pool.query(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'`,
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`,
+      [LISTEN_APPLICATION_NAME],
     );
     const faceId = await insertFace(db.pool, { ...t, vector: unitVector(7) });
     await eventually(async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { createReadCaches, createRepositories, openDatabase, pgReadCacheFeed, withReadCaches, type Database, type ReadCacheFeed, type ReadCaches, type Repositories } from '../../src/db/index.js';
+import { createReadCaches, createRepositories, LISTEN_APPLICATION_NAME, listenSubscriber, openDatabase, pgReadCacheFeed, withReadCaches, type Database, type ListenSubscriber, type ReadCacheFeed, type ReadCaches, type Repositories } from '../../src/db/index.js';
 import { personCacheKey } from '../../src/db/read-caches.js';
 import { adminQuery, createServerDatabase } from '../support/test-database.js';
 
@@ -12,6 +12,7 @@ import { adminQuery, createServerDatabase } from '../support/test-database.js';
 let server: { url: string; drop(): Promise<void> };
 let db: Database;
 let caches: ReadCaches;
+let listener: ListenSubscriber;
 let feed: ReadCacheFeed;
 let repos: Repositories;
 
@@ -19,12 +20,15 @@ before(async () => {
   server = await createServerDatabase();
   db = await openDatabase({ url: server.url, dataDir: '/nonexistent', poolMax: 3 });
   caches = createReadCaches({ maxEntries: 100, ttlMs: 60_000 });
-  feed = pgReadCacheFeed(server.url, { onInvalidate: (i) => caches.apply(i), onLive: (l) => caches.setLive(l), onError: () => undefined });
+  listener = listenSubscriber(server.url);
+  await listener.connect();
+  feed = pgReadCacheFeed(listener, { onInvalidate: (i) => caches.apply(i), onLive: (l) => caches.setLive(l), onError: () => undefined });
   await feed.start();
   repos = withReadCaches(createRepositories(db), caches);
 });
 after(async () => {
   await feed?.stop();
+  await listener?.close();
   await db?.close();
   await server?.drop();
 });
@@ -65,7 +69,7 @@ describe('cached repositories', () => {
     const name = new URL(server.url).pathname.slice(1);
     await adminQuery(`ALTER DATABASE "${name}" ALLOW_CONNECTIONS false`);
     try {
-      await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %'`);
+      await db.pool.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [LISTEN_APPLICATION_NAME]);
       assert.ok(await until(() => !caches.people.isLive()), 'the lost listener turns the cache off');
       // Notified to nobody: the listener is gone.
       await db.pool.query(`UPDATE "Person" SET "displayName" = 'changed while away' WHERE id = $1`, [id]);

@@ -4,6 +4,8 @@ import { startTestServer, ADMIN_TOKEN, type TestServer } from '../support/test-s
 import { createPerson, createTenant } from '../support/factories.js';
 import { facesDevPeople, imageInput } from '../support/datasets.js';
 import { gqlAt, spawnServer, type ChildServer } from '../support/child-server.js';
+import pg from 'pg';
+import { LISTEN_APPLICATION_NAME } from '../../src/db/index.js';
 import { TEST_EMBEDDED } from '../support/test-database.js';
 import { freePort } from '../support/free-port.js';
 import { createGallery, enrollPerson, identifyIn, type GqlTarget } from '../support/galleries.js';
@@ -38,6 +40,15 @@ after(async () => {
 
 it('an enrollment on one process is identified on another within a second, and after that one restarts', { skip: TEST_EMBEDDED && 'embedded database is single-process' }, async () => {
   b = await spawnServer({ DATABASE_URL: a.database.url!, VISAGE_SYNC_INTERVAL_MS: '60000' });
+  // Face changes, read-cache evictions and live events share one LISTEN connection per process.
+  const admin = new pg.Client({ connectionString: a.database.url! });
+  await admin.connect();
+  try {
+    const listening = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1`, [LISTEN_APPLICATION_NAME]);
+    assert.equal(listening.rows[0].n, 2, 'one LISTEN connection for each of the two processes');
+  } finally {
+    await admin.end();
+  }
   const tenant = await createTenant(a);
   const [p, q] = facesDevPeople(5);
   const other = await createPerson(a, tenant.secret);

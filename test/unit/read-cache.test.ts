@@ -93,10 +93,12 @@ describe('ReadCaches', () => {
 
 describe('parseReadCachePayload', () => {
   it('reads the triggers’ payloads and treats anything else as "evict everything"', () => {
-    assert.deepEqual(parseReadCachePayload({ k: ['abc'] }), { kind: 'keys', prefixes: ['abc'] });
-    assert.deepEqual(parseReadCachePayload({ t: T1 }), { kind: 'tenant', tenantId: T1 });
-    assert.deepEqual(parseReadCachePayload({ t: T1, p: [P1] }), { kind: 'people', tenantId: T1, personIds: [P1] });
-    assert.deepEqual(parseReadCachePayload({ all: true }), { kind: 'all' });
-    for (const odd of [null, 'x', {}, { t: 'not-a-uuid' }, { k: [1] }, { t: T1, p: 'x' }]) assert.deepEqual(parseReadCachePayload(odd), { kind: 'all' });
+    const parse = (payload: unknown) => parseReadCachePayload(JSON.stringify(payload));
+    assert.deepEqual(parse({ k: ['abc'] }), { kind: 'keys', prefixes: ['abc'] });
+    assert.deepEqual(parse({ t: T1 }), { kind: 'tenant', tenantId: T1 });
+    assert.deepEqual(parse({ t: T1, p: [P1] }), { kind: 'people', tenantId: T1, personIds: [P1] });
+    assert.deepEqual(parse({ all: true }), { kind: 'all' });
+    for (const odd of [null, 'x', {}, { t: 'not-a-uuid' }, { k: [1] }, { t: T1, p: 'x' }]) assert.deepEqual(parse(odd), { kind: 'all' });
+    for (const unreadable of ['', '{', 'a:b:c:1']) assert.deepEqual(parseReadCachePayload(unreadable), { kind: 'all' });
   });
 });

@@ -105,5 +105,5 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # Node directly, not `npm start`, so SIGTERM reaches the server without an npm process in between.
 # tsx caches its transforms under /tmp, the one writable path besides the data dir.
-# --single-threaded-gc: src/server-node-flags.ts says why.
-CMD ["node", "--single-threaded-gc", "--import", "tsx", "src/main.ts"]
+# --single-threaded-gc --initial-heap-size=64: src/server-node-flags.ts says why.
+CMD ["node", "--single-threaded-gc", "--initial-heap-size=64", "--import", "tsx", "src/main.ts"]

@@ -14,3 +14,10 @@ test('the Dockerfile and npm start run the server with SERVER_NODE_FLAGS', () =>
     assert.ok(start.split(' ').includes(flag), `npm start lacks ${flag}`);
   }
 });
+
+test('bench:identify and bench:request-cost run their own process (the bare pipeline) with SERVER_NODE_FLAGS too', () => {
+  const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+  for (const name of ['bench:identify', 'bench:request-cost']) {
+    for (const flag of SERVER_NODE_FLAGS) assert.ok(scripts[name]!.split(' ').includes(flag), `${name} lacks ${flag}`);
+  }
+});

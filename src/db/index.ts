@@ -19,6 +19,6 @@ export type { FaceIndexKey } from './face-index-source.js';
 export { createReadCaches, type ReadCaches, type Invalidation } from './read-caches.js';
 export { withReadCaches } from './cached-repositories.js';
 export { pgReadCacheFeed, type ReadCacheFeed } from './read-cache-feed.js';
-export { pgFaceChangeFeed } from './face-change-feed.js';
+export { pgFaceChangeFeed, type FaceChangeFeed } from './face-change-feed.js';
 export { pgEventFeed, localEventFeed, type EventFeed } from './event-feed.js';
 export { listenSubscriber, LISTEN_APPLICATION_NAME, type ListenSubscriber, type ListenRetry } from './listen-subscriber.js';

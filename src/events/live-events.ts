@@ -1,7 +1,6 @@
 import { EventEmitter, on } from 'node:events';
 import { requireTenant, type Viewer } from '../auth/index.js';
-import type { EventFilter, RecognitionEventRecord } from '../db/index.js';
-import type { EventFeed } from '../db/event-feed.js';
+import type { EventFeed, EventFilter, RecognitionEventRecord } from '../db/index.js';
 import { checkPersonId } from '../reports/report-input.js';
 
 export interface LiveEventsDeps {

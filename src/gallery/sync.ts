@@ -1,4 +1,4 @@
-import type { FaceChangeFeed } from '../db/face-change-feed.js';
+import type { FaceChangeFeed } from '../db/index.js';
 import type { TenantIndexes } from './tenant-indexes.js';
 
 export interface IndexSyncOptions {

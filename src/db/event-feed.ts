@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ListenSubscriber } from './listen-subscriber.js';
+import { listenOn, type ListenSubscriber } from './listen-subscriber.js';
 
 export const RECOGNITION_EVENTS_CHANNEL = 'visage_recognition_events';
 /** Ids per notification: PostgreSQL caps a payload at 8000 bytes; 100 uuids take about 4000. */
@@ -17,28 +17,26 @@ export interface EventFeed {
  * and closes it). Events written while it reconnects are not announced here (see live-events.ts).
  */
 export function pgEventFeed(subscriber: ListenSubscriber): EventFeed {
-  let handler: ((text: unknown) => void) | undefined;
+  let unlisten = () => {};
   return {
     async start(onEvents) {
-      handler = (text) => {
+      unlisten = await listenOn(subscriber, RECOGNITION_EVENTS_CHANNEL, (text) => {
         const p = parseJson(text) as { tenantId?: unknown; ids?: unknown } | null;
         if (p && typeof p.tenantId === 'string' && Array.isArray(p.ids)) onEvents(p.tenantId, p.ids.filter((id): id is string => typeof id === 'string'));
-      };
-      subscriber.notifications.on(RECOGNITION_EVENTS_CHANNEL, handler);
-      await subscriber.listenTo(RECOGNITION_EVENTS_CHANNEL);
+      });
     },
     async publish(tenantId, ids) {
       for (let i = 0; i < ids.length; i += IDS_PER_NOTICE) await subscriber.notify(RECOGNITION_EVENTS_CHANNEL, { tenantId, ids: ids.slice(i, i + IDS_PER_NOTICE) });
     },
     async stop() {
-      if (handler) subscriber.notifications.removeListener(RECOGNITION_EVENTS_CHANNEL, handler);
+      unlisten();
     },
   };
 }
 
-function parseJson(text: unknown): unknown {
+function parseJson(text: string): unknown {
   try {
-    return typeof text === 'string' ? JSON.parse(text) : null;
+    return JSON.parse(text);
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 import { FACE_CHANGES_CHANNEL } from './face-changes.js';
 import { parseFaceChangePayload, type FaceChangeNotice } from './face-index-source.js';
-import type { ListenSubscriber } from './listen-subscriber.js';
+import { listenOn, type ListenSubscriber } from './listen-subscriber.js';
 
 /** Where change notices from other processes come from; `null` means "notices may have been missed: catch up everything loaded". */
 export interface FaceChangeFeed {
@@ -14,22 +14,22 @@ export interface FaceChangeFeed {
  * "connected": notices sent in between are gone, so that is answered with a full catch-up.
  */
 export function pgFaceChangeFeed(subscriber: ListenSubscriber): FaceChangeFeed {
-  let onText: ((text: unknown) => void) | undefined;
-  let onConnected: (() => void) | undefined;
+  let stop = () => {};
   return {
     async start(onNotice) {
-      onText = (text) => {
-        const notice = typeof text === 'string' ? parseFaceChangePayload(text) : null;
-        if (notice) onNotice(notice);
-      };
-      onConnected = () => onNotice(null);
-      subscriber.notifications.on(FACE_CHANGES_CHANNEL, onText);
+      const onConnected = () => onNotice(null);
       subscriber.events.on('connected', onConnected);
-      await subscriber.listenTo(FACE_CHANGES_CHANNEL);
+      const unlisten = await listenOn(subscriber, FACE_CHANGES_CHANNEL, (text) => {
+        const notice = parseFaceChangePayload(text);
+        if (notice) onNotice(notice);
+      });
+      stop = () => {
+        unlisten();
+        subscriber.events.removeListener('connected', onConnected);
+      };
     },
     async stop() {
-      if (onText) subscriber.notifications.removeListener(FACE_CHANGES_CHANNEL, onText);
-      if (onConnected) subscriber.events.removeListener('connected', onConnected);
+      stop();
     },
   };
 }

@@ -39,3 +39,14 @@ export function listenSubscriber(url: string, retry: ListenRetry = DEFAULT_RETRY
     { parse: (text: string) => text, retryTimeout: 24 * 3600_000, retryInterval: (n: number) => Math.min(retry.firstMs * 2 ** n, retry.maxMs) },
   );
 }
+
+/**
+ * LISTENs on `channel` and hands each of its payloads to `handle` as text ('' for a notice without
+ * one); resolves to what stops the handling (the LISTEN itself ends with the connection).
+ */
+export async function listenOn(subscriber: Subscriber, channel: string, handle: (text: string) => void): Promise<() => void> {
+  const handler = (payload: unknown) => handle(typeof payload === 'string' ? payload : '');
+  subscriber.notifications.on(channel, handler);
+  await subscriber.listenTo(channel);
+  return () => subscriber.notifications.removeListener(channel, handler);
+}

@@ -1,5 +1,5 @@
 import { isUuid } from './ids.js';
-import type { ListenSubscriber } from './listen-subscriber.js';
+import { listenOn, type ListenSubscriber } from './listen-subscriber.js';
 import type { Invalidation } from './read-caches.js';
 
 /** Written by the triggers of prisma/migrations/20261201190000_auth_person_cache_invalidation. */
@@ -59,14 +59,13 @@ export function pgReadCacheFeed(subscriber: ListenSubscriber, handlers: ReadCach
   const onConnected = () => {
     if (listening) handlers.onLive(true);
   };
-  const onNotice = (text: unknown) => handlers.onInvalidate(parseReadCachePayload(String(text)));
+  let unlisten = () => {};
   return {
     async start() {
       subscriber.events.on('error', onError);
       subscriber.events.on('reconnect', onReconnect);
       subscriber.events.on('connected', onConnected);
-      subscriber.notifications.on(READ_CACHE_CHANNEL, onNotice);
-      await subscriber.listenTo(READ_CACHE_CHANNEL);
+      unlisten = await listenOn(subscriber, READ_CACHE_CHANNEL, (text) => handlers.onInvalidate(parseReadCachePayload(text)));
       listening = true;
       handlers.onLive(true);
     },
@@ -76,7 +75,7 @@ export function pgReadCacheFeed(subscriber: ListenSubscriber, handlers: ReadCach
       subscriber.events.removeListener('error', onError);
       subscriber.events.removeListener('reconnect', onReconnect);
       subscriber.events.removeListener('connected', onConnected);
-      subscriber.notifications.removeListener(READ_CACHE_CHANNEL, onNotice);
+      unlisten();
     },
   };
 }
